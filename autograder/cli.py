@@ -1,0 +1,79 @@
+"""python -m autograder <verb>: a thin layer that parses arguments and forwards to the API.
+
+Verbs: release, grade, autograde. Any bad input ends with one line "error: ..." and exit 2.
+"""
+import argparse
+import json
+import sys
+import warnings
+
+from . import config as config_mod
+from . import course
+from .errors import GradingError
+
+
+def _log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__.splitlines()[0])
+    parser.add_argument("--root", help="course root (default: $DLCOURSE_COURSE_ROOT or this checkout)")
+    parser.add_argument("--config", help="grading settings file (default: <root>/grading.toml)")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override one setting")
+    sub = parser.add_subparsers(dest="verb", required=True)
+
+    p = sub.add_parser("release", help="regenerate exercises/ from solutions/ and scan it for leaks")
+    p.add_argument("--check", action="store_true", help="only report whether exercises/ is in sync; exit 1 if not")
+
+    p = sub.add_parser("grade", help="grade one submitted notebook")
+    p.add_argument("notebook")
+    p.add_argument("--assignment", help="assignment name (default: guessed from the file name)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+    p = sub.add_parser("autograde", help="grade a class: SUBMISSIONS_DIR/<student>/<assignment>/<notebook>.ipynb")
+    p.add_argument("submissions")
+    p.add_argument("--out", required=True, help="folder for gradebook.db, grades.csv and feedback/")
+    p.add_argument("--workers", type=int, help="parallel submissions (default: the number of cores)")
+    p.add_argument("--assignment", help="grade only this assignment")
+
+    args = parser.parse_args(argv)
+    try:
+        root = course.course_root(args.root)
+        overrides = list(args.set) + ([f"workers={args.workers}"] if getattr(args, "workers", None) else [])
+        cfg = config_mod.load(root, args.config, overrides)
+        if args.verb == "release":
+            from .release import release, stale
+            if args.check:
+                problems = stale(root)
+                for line in problems:
+                    print(line)
+                print("exercises/ is in sync with solutions/" if not problems else f"{len(problems)} difference(s)")
+                return 1 if problems else 0
+            release(root, log=_log)
+            return 0
+        if args.verb == "grade":
+            from .grade import grade_notebook
+            with warnings.catch_warnings():
+                warnings.simplefilter("always")
+                warnings.showwarning = lambda m, *a, **k: _log(f"WARNING: {m}")
+                result = grade_notebook(args.notebook, args.assignment, root, cfg, log=_log)
+            if args.json:
+                print(json.dumps(result, indent=1))
+            else:
+                for t in result["tests"]:
+                    print(f"{t['id']:<22} {t['status']:<8} {t['points']:g}/{t['max_points']:g}  {t['message']}")
+                for problem in result["problems"]:
+                    print(f"note: {problem}")
+                print(f"score: {result['score']:g} / {result['max_score']:g} (autograded)")
+            return 0
+        if args.verb == "autograde":
+            from .autograde import autograde
+            with warnings.catch_warnings():
+                warnings.showwarning = lambda m, *a, **k: _log(f"WARNING: {m}")
+                autograde(args.submissions, args.out, root=root, cfg=cfg, assignment=args.assignment, log=_log)
+            return 0
+    except GradingError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,71 @@
+"""Grading configuration, in one layered place.
+
+Layers, later ones winning: the defaults below; then ``<course root>/grading.toml`` (or the
+file given with ``--config``); then ``--set key=value`` on the command line. Unknown keys are
+rejected at every layer, with the list of known ones.
+"""
+import dataclasses
+import os
+import tomllib
+from pathlib import Path
+
+from .errors import GradingError
+
+
+@dataclasses.dataclass
+class Config:
+    # seconds a cell may run when its source cell has no metadata.dlcourse.timeout
+    cell_timeout: float = 30.0
+    # seconds all cells of one submission may run together (restarts included)
+    submission_timeout: float = 900.0
+    # address-space limit of the student's kernel, in MiB (0: no limit)
+    memory_limit_mb: int = 8192
+    # most output (stdout+stderr) kept per submission, in KiB
+    output_limit_kb: int = 64
+    # parallel submissions in `autograde` (0: one per core)
+    workers: int = 0
+    # seed of the hidden-test inputs (-1: derived from the solution notebook, which students never see)
+    seed: int = -1
+    # "auto": bubblewrap when available, else unisolated with a warning; "bwrap": required; "none": off
+    sandbox: str = "auto"
+    # cache of reference runs ("" : <course root>/.cache/grader)
+    cache_dir: str = ""
+
+
+FIELDS = {f.name: f for f in dataclasses.fields(Config)}
+
+
+def _coerce(key, value, where):
+    if key not in FIELDS:
+        raise GradingError(f"{where}: unknown setting {key!r}; known settings: {', '.join(sorted(FIELDS))}")
+    kind = FIELDS[key].type
+    kind = {"float": float, "int": int, "str": str}.get(kind, kind) if isinstance(kind, str) else kind
+    try:
+        return kind(value)
+    except (TypeError, ValueError):
+        raise GradingError(f"{where}: {key} must be a {kind.__name__}, got {value!r}") from None
+
+
+def load(root, config_file=None, overrides=()):
+    """Build a Config from the three layers. overrides: strings "key=value"."""
+    cfg = Config()
+    path = Path(config_file) if config_file else Path(root) / "grading.toml"
+    if config_file and not path.exists():
+        raise GradingError(f"--config {path}: no such file")
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise GradingError(f"{path}: not valid TOML ({exc})") from None
+        for key, value in data.items():
+            setattr(cfg, key, _coerce(key, value, str(path)))
+    for item in overrides:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise GradingError(f"--set {item!r}: expected key=value")
+        setattr(cfg, key.strip(), _coerce(key.strip(), value.strip(), "--set"))
+    if cfg.sandbox not in ("auto", "bwrap", "none"):
+        raise GradingError(f"sandbox must be auto, bwrap or none, got {cfg.sandbox!r}")
+    if cfg.workers <= 0:
+        cfg.workers = os.cpu_count() or 1
+    return cfg

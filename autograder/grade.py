@@ -1,0 +1,133 @@
+"""`grade`: grade one submission, no course database needed.
+
+    result = grade_notebook("optimizers.ipynb")            # assignment guessed from the name
+    result["score"], result["max_score"], result["tests"], result["problems"]
+
+The reference solution (solutions/<assignment>/<notebook>.ipynb) is run once per seed and
+cached; the submission runs in its own limited, isolated kernel; the judging happens here.
+"""
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import dlcourse
+
+from . import course, sandbox
+from .config import Config
+from .errors import GradingError
+from .execute import RUNNER, Cell, run_cells
+from .judge import judge_cell
+from .notebook import grade_id, is_autograded_test, is_manual, points, read, timeout
+from .transforms.merge import merge
+
+RENAMED = re.compile(r"^(Copy of )?(?P<name>.+?)( \(\d+\))?$")
+
+
+def _cells(nb, cfg):
+    return [Cell(i, c.source, timeout(c, cfg.cell_timeout), replay=not is_autograded_test(c))
+            for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+
+
+def _by_test(nb, cells, outcomes):
+    """{grade_id: Outcome} for the autograded test cells."""
+    result = {}
+    for cell, outcome in zip(cells, outcomes):
+        gid = grade_id(nb.cells[cell.index])
+        if gid and is_autograded_test(nb.cells[cell.index]):
+            result[gid] = outcome
+    return result
+
+
+def _library_digest():
+    h = hashlib.sha256()
+    for path in sorted(Path(dlcourse.__file__).parent.rglob("*.py")) + [RUNNER]:
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def seed_for(source_path, cfg):
+    if cfg.seed >= 0:
+        return cfg.seed
+    return int(hashlib.sha256(Path(source_path).read_bytes()).hexdigest()[:8], 16)
+
+
+def reference_records(source_path, cfg, root=None, log=None):
+    """{test grade_id: [records]} of the reference solution; cached per source, seed and library."""
+    seed = seed_for(source_path, cfg)
+    key = hashlib.sha256(Path(source_path).read_bytes() + f"|{seed}|{_library_digest()}".encode()).hexdigest()[:32]
+    cache_dir = Path(cfg.cache_dir) if cfg.cache_dir else course.course_root(root) / ".cache" / "grader"
+    cache = cache_dir / f"{Path(source_path).stem}-{key}.json"
+    if cache.exists():
+        return json.loads(cache.read_text())
+    if log:
+        log(f"running the reference solution {source_path} (once; cached in {cache_dir})")
+    source = read(source_path)
+    cells = _cells(source, cfg)
+    outcomes, output = run_cells(cells, seed=seed, sandbox_mode="none", cell_timeout=cfg.cell_timeout,
+                                 submission_timeout=cfg.submission_timeout, memory_mb=cfg.memory_limit_mb,
+                                 output_limit_kb=cfg.output_limit_kb)
+    for cell, outcome in zip(cells, outcomes):
+        if outcome.status != "ok":
+            raise GradingError(f"the reference solution {source_path} fails in cell {cell.index} "
+                               f"({outcome.ename}: {outcome.evalue}); fix the source notebook first")
+    records = {gid: o.records for gid, o in _by_test(source, cells, outcomes).items()}
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    cache.write_text(json.dumps(records))
+    return records
+
+
+def resolve_notebook(path, assignment=None, root=None):
+    """(assignment, notebook name, source path) for a submitted file."""
+    stem = Path(path).stem
+    match = RENAMED.match(stem)
+    name = match.group("name") if match else stem
+    if assignment is None:
+        try:
+            assignment = course.guess_assignment(name, root)
+        except GradingError:
+            if name == stem:
+                raise
+            assignment = course.guess_assignment(stem, root)
+            name = stem
+    notebooks = sorted((course.solutions_dir(root) / assignment).glob("*.ipynb")) if assignment in course.assignments(root) else []
+    if len(notebooks) == 1 and not (course.solutions_dir(root) / assignment / f"{name}.ipynb").exists():
+        name = notebooks[0].stem  # a renamed download of a one-notebook assignment
+    return assignment, name, course.source_notebook(assignment, name, root)
+
+
+def grade_notebook(path, assignment=None, root=None, cfg=None, log=None):
+    """Grade one submitted notebook; returns the result dict (see the module and README)."""
+    cfg = cfg or Config()
+    assignment, name, source_path = resolve_notebook(path, assignment, root)
+    submitted = read(path)
+    source = read(source_path)
+    reference = reference_records(source_path, cfg, root, log)
+    merged, problems = merge(source, submitted)
+    mode = sandbox.resolve(cfg.sandbox)
+    cells = _cells(merged, cfg)
+    if log:
+        log(f"grading {path} ({assignment}/{name}, {len(cells)} code cells, sandbox: {mode})")
+    outcomes, _output = run_cells(cells, seed=seed_for(source_path, cfg), sandbox_mode=mode,
+                                  cell_timeout=cfg.cell_timeout, submission_timeout=cfg.submission_timeout,
+                                  memory_mb=cfg.memory_limit_mb, output_limit_kb=cfg.output_limit_kb,
+                                  log=log)
+    by_test = _by_test(merged, cells, outcomes)
+    for cell, outcome in zip(cells, outcomes):
+        if outcome.status in ("timeout", "crashed") and not is_autograded_test(merged.cells[cell.index]):
+            problems.append(f"cell {grade_id(merged.cells[cell.index]) or cell.index}: {outcome.evalue}")
+    tests = []
+    for cell in source.cells:
+        gid = grade_id(cell)
+        if is_autograded_test(cell):
+            status, message = judge_cell(reference.get(gid, []), by_test.get(gid) and by_test[gid].records or [],
+                                         by_test.get(gid))
+            tests.append({"id": gid, "points": points(cell) if status == "passed" else 0.0,
+                          "max_points": points(cell), "status": status, "message": message})
+        elif is_manual(cell):
+            tests.append({"id": gid, "points": 0.0, "max_points": points(cell), "status": "manual",
+                          "message": "graded by hand"})
+    auto = [t for t in tests if t["status"] != "manual"]
+    return {"assignment": assignment, "notebook": name, "score": sum(t["points"] for t in auto),
+            "max_score": sum(t["max_points"] for t in auto), "tests": tests, "problems": problems,
+            "sandbox": mode}

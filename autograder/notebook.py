@@ -1,0 +1,90 @@
+"""Reading notebooks with clear errors, and the nbgrader cell metadata we rely on."""
+import json
+from pathlib import Path
+
+import nbformat
+
+from .errors import GradingError
+
+
+def read(path):
+    """Read a notebook file; GradingError with a one-line reason when it is not one."""
+    path = Path(path)
+    if not path.exists():
+        raise GradingError(f"{path}: no such file")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise GradingError(f"{path}: cannot be read as UTF-8 text ({exc.__class__.__name__})") from None
+    return reads(text, name=str(path))
+
+
+def reads(text, name="notebook"):
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise GradingError(f"{name}: not a notebook: malformed JSON at line {exc.lineno}, column {exc.colno} "
+                           f"({exc.msg})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
+        raise GradingError(f"{name}: not a Jupyter notebook (no list of cells)")
+    try:
+        nb = nbformat.from_dict(data)
+        if nb.get("nbformat", 4) != 4:
+            nb = nbformat.convert(nb, 4)
+        for cell in nb.cells:
+            if isinstance(cell.get("source"), list):
+                cell["source"] = "".join(cell["source"])
+            cell.setdefault("metadata", nbformat.NotebookNode())
+            if not isinstance(cell.get("source"), str) or cell.get("cell_type") not in ("code", "markdown", "raw"):
+                raise ValueError("a cell without source text or with an unknown type")
+    except Exception as exc:
+        raise GradingError(f"{name}: not a readable Jupyter notebook ({exc})") from None
+    return nb
+
+
+def write(nb, path):
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, str(path))
+
+
+def nbgrader_meta(cell):
+    meta = cell.get("metadata", {}).get("nbgrader")
+    return meta if isinstance(meta, dict) else {}
+
+
+def grade_id(cell):
+    gid = nbgrader_meta(cell).get("grade_id")
+    return gid if isinstance(gid, str) and gid else None
+
+
+def is_autograded_test(cell):
+    m = nbgrader_meta(cell)
+    return cell.get("cell_type") == "code" and m.get("grade") is True and not m.get("solution")
+
+
+def is_manual(cell):
+    m = nbgrader_meta(cell)
+    return m.get("grade") is True and m.get("solution") is True
+
+
+def is_solution(cell):
+    return nbgrader_meta(cell).get("solution") is True
+
+
+def is_locked(cell):
+    m = nbgrader_meta(cell)
+    return bool(m.get("locked")) or is_autograded_test(cell)
+
+
+def points(cell):
+    try:
+        return float(nbgrader_meta(cell).get("points", 0))
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def timeout(cell, default):
+    """Seconds this (source) cell may run: metadata.dlcourse.timeout, else the default."""
+    value = cell.get("metadata", {}).get("dlcourse", {}).get("timeout")
+    return float(value) if isinstance(value, (int, float)) and value > 0 else float(default)

@@ -1,0 +1,80 @@
+"""Numeric checks used by every chapter.
+
+rel_error compares arrays the cs231n way; the two eval_numerical_gradient functions estimate
+gradients with centred differences, to check hand-written backward passes.
+"""
+import numpy as np
+
+
+def rel_error(x, y):
+    """Maximum elementwise relative error between two arrays.
+
+    Inputs:
+    - x, y: arrays (or scalars) of the same shape.
+
+    Returns:
+    - a float: max over elements of |x - y| / max(1e-8, |x| + |y|).
+    """
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    if x.shape != y.shape:
+        raise ValueError(f"rel_error: shapes differ, {x.shape} vs {y.shape}")
+    if x.size == 0:
+        return 0.0
+    return float(np.max(np.abs(x - y) / np.maximum(1e-8, np.abs(x) + np.abs(y))))
+
+
+def eval_numerical_gradient(f, x, verbose=False, h=1e-5):
+    """Centred-difference gradient of a scalar function at x.
+
+    Inputs:
+    - f: function taking an array of x's shape and returning a scalar.
+    - x: array of any shape; it is perturbed in place and restored.
+    - verbose: print each coordinate's estimate.
+    - h: step size.
+
+    Returns:
+    - grad: array of x's shape, d f / d x.
+    """
+    grad = np.zeros_like(x, dtype=np.float64)
+    it = np.nditer(x, flags=["multi_index"], op_flags=["readwrite"])
+    while not it.finished:
+        ix = it.multi_index
+        old = x[ix]
+        x[ix] = old + h
+        fxph = f(x)
+        x[ix] = old - h
+        fxmh = f(x)
+        x[ix] = old
+        grad[ix] = (fxph - fxmh) / (2 * h)
+        if verbose:
+            print(ix, grad[ix])
+        it.iternext()
+    return grad
+
+
+def eval_numerical_gradient_array(f, x, df, h=1e-5):
+    """Centred-difference gradient of an array-valued function, contracted with an upstream gradient.
+
+    Inputs:
+    - f: function taking an array of x's shape and returning an array of any shape.
+    - x: array of any shape; it is perturbed in place and restored.
+    - df: upstream gradient, of f(x)'s shape.
+    - h: step size.
+
+    Returns:
+    - grad: array of x's shape, sum(df * d f / d x).
+    """
+    grad = np.zeros_like(x, dtype=np.float64)
+    it = np.nditer(x, flags=["multi_index"], op_flags=["readwrite"])
+    while not it.finished:
+        ix = it.multi_index
+        old = x[ix]
+        x[ix] = old + h
+        pos = np.array(f(x), dtype=np.float64, copy=True)
+        x[ix] = old - h
+        neg = np.array(f(x), dtype=np.float64, copy=True)
+        x[ix] = old
+        grad[ix] = np.sum((pos - neg) * df) / (2 * h)
+        it.iternext()
+    return grad

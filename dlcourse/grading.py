@@ -1,0 +1,115 @@
+"""Grading probes: the student's code computes, a trusted process judges.
+
+Test cells call ``record(key, value)`` with what the student's code produced. While a notebook
+is being graded (``DLCOURSE_RECORD_FD`` is set by the grader), each record is written as one
+line of plain JSON to that file descriptor; the grader compares it, *outside* the student's
+kernel, with the record of the same key from the reference solution run on the same inputs.
+Outside grading, ``record`` does nothing, so test cells run the same everywhere.
+
+Nothing a student's kernel does to numpy, builtins or this module can raise a grade: a record
+only counts when its values match the reference's, which the student's kernel never sees.
+
+Hidden-test inputs come from ``grading_rng(name, case)``: seeded by ``DLCOURSE_GRADING_SEED``,
+which the grader sets (and the student never sees); 0 outside grading.
+"""
+import base64
+import json
+import os
+import zlib
+
+import numpy as np
+
+RECORD_FD_ENV = "DLCOURSE_RECORD_FD"
+SEED_ENV = "DLCOURSE_GRADING_SEED"
+
+
+def grading():
+    """True while the autograder runs this notebook."""
+    return bool(os.environ.get(RECORD_FD_ENV))
+
+
+def encode(value):
+    """Plain-JSON form of a number, array, or dict/list of them (arrays as float64 bytes)."""
+    if isinstance(value, dict):
+        return {"dict": {str(k): encode(v) for k, v in value.items()}}
+    try:
+        arr = np.array(value, dtype=np.float64, copy=True)
+    except Exception as exc:  # a value that is no number at all
+        return {"error": f"not numeric ({type(value).__name__}: {exc})"}
+    arr = np.ascontiguousarray(arr.view(np.ndarray))
+    return {"shape": list(arr.shape), "f64": base64.b64encode(arr.tobytes()).decode("ascii")}
+
+
+def record(key, value, *, label="", hint="", rtol=1e-6):
+    """Hand one result to the grader.
+
+    Inputs:
+    - key: a name unique within the notebook (e.g. "adam/hidden/case2/step3").
+    - value: a number, an array, or a dict of them.
+    - label: words that say which input this was (shown to the student on failure).
+    - hint: what to check when this record is wrong (shown to the student on failure).
+    - rtol: the largest rel_error accepted (only the reference run's value counts).
+    """
+    fd = os.environ.get(RECORD_FD_ENV)
+    if not fd:
+        return
+    line = json.dumps({"key": str(key), "value": encode(value), "label": label, "hint": hint, "rtol": rtol})
+    data = (line + "\n").encode()
+    while data:
+        data = data[os.write(int(fd), data):]
+
+
+def grading_rng(name, case):
+    """A generator for hidden-test inputs of test `name`, case number `case`."""
+    seed = int(os.environ.get(SEED_ENV, "0"))
+    return np.random.default_rng([seed, zlib.crc32(name.encode()), case])
+
+
+def _away_from_zero(rng, shape, low=0.1, high=2.0):
+    """Random values with |x| in [low, high): results then do not hinge on where epsilon sits."""
+    return rng.choice([-1.0, 1.0], size=shape) * rng.uniform(low, high, size=shape)
+
+
+def probe_update_rule(name, rule, cases, hint_first="", hint_later="", hint_defaults=""):
+    """Run an update rule on fresh inputs for several steps and record every next_w.
+
+    Inputs:
+    - name: the rule's name (key prefix).
+    - rule: the student's function, rule(w, dw, config) -> (next_w, config).
+    - cases: list of dicts with
+        - "shape": shape of w;
+        - "steps": number of consecutive calls (the returned config is passed back each time);
+        - "config": None, or hyperparameters; state entries given as the string "random"
+          (or "random+" for positive values) are drawn from the grading generator.
+    - hint_first, hint_later, hint_defaults: hints for a wrong first step, a wrong later step,
+      and a wrong first step of a case with config=None.
+
+    Returns the list of next_w arrays (for inspection when not grading).
+    """
+    results = []
+    for c, case in enumerate(cases):
+        rng = grading_rng(name, c)
+        shape = tuple(case["shape"])
+        config = None
+        if case.get("config") is not None:
+            config = {}
+            for key, val in case["config"].items():
+                if val == "random":
+                    val = rng.standard_normal(shape)
+                elif val == "random+":
+                    val = rng.uniform(0.1, 1.0, size=shape)
+                config[key] = val
+        w = rng.standard_normal(shape)
+        described = "config=None" if config is None else "config with " + ", ".join(sorted(case["config"]))
+        for step in range(1, case["steps"] + 1):
+            dw = _away_from_zero(rng, shape)
+            next_w, config = rule(w.copy(), dw.copy(), config)
+            if step == 1:
+                hint = hint_defaults if case.get("config") is None and hint_defaults else hint_first
+            else:
+                hint = hint_later
+            record(f"{name}/case{c + 1}/step{step}", {"next_w": next_w},
+                   label=f"{described}, w of shape {shape}, step {step} of {case['steps']}", hint=hint)
+            results.append(np.array(next_w, dtype=np.float64))
+            w = np.array(next_w, dtype=np.float64)
+    return results
