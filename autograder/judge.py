@@ -73,14 +73,19 @@ def judge_cell(reference_records, student_records, outcome):
         expected, value = decode(ref["value"]), decode(mine.get("value"))
         reason = compare(expected, value)
         if reason is None:
-            err = _max_rel_error(expected, value)
-            if err <= float(ref.get("rtol", 1e-6)):
+            if _within(expected, value, float(ref.get("rtol", 1e-6)), float(ref.get("atol", 0.0))):
                 continue
-            reason = f"relative error {err:.1e}"
+            reason = f"relative error {_max_rel_error(expected, value):.1e}"
         label = f" for {ref['label']}" if ref.get("label") else ""
         hint = f" Hint: {ref['hint']}." if ref.get("hint") else ""
         return "failed", f"{ref['key'].split('/')[0]}: wrong result{label} ({reason}).{hint}"
     return "passed", ""
+
+
+def _within(expected, got, rtol, atol):
+    if isinstance(expected, dict):
+        return all(_within(v, got[k], rtol, atol) for k, v in expected.items())
+    return bool(np.all(np.abs(got - expected) <= atol + rtol * (np.abs(got) + np.abs(expected))))
 
 
 def _max_rel_error(expected, got):

@@ -40,7 +40,7 @@ def encode(value):
     return {"shape": list(arr.shape), "f64": base64.b64encode(arr.tobytes()).decode("ascii")}
 
 
-def record(key, value, *, label="", hint="", rtol=1e-6):
+def record(key, value, *, label="", hint="", rtol=1e-6, atol=0.0):
     """Hand one result to the grader.
 
     Inputs:
@@ -48,12 +48,13 @@ def record(key, value, *, label="", hint="", rtol=1e-6):
     - value: a number, an array, or a dict of them.
     - label: words that say which input this was (shown to the student on failure).
     - hint: what to check when this record is wrong (shown to the student on failure).
-    - rtol: the largest rel_error accepted (only the reference run's value counts).
+    - rtol, atol: accepted when |got - ref| <= atol + rtol * (|got| + |ref|) elementwise (only the
+      reference run's tolerances count).
     """
     fd = os.environ.get(RECORD_FD_ENV)
     if not fd:
         return
-    line = json.dumps({"key": str(key), "value": encode(value), "label": label, "hint": hint, "rtol": rtol})
+    line = json.dumps({"key": str(key), "value": encode(value), "label": label, "hint": hint, "rtol": rtol, "atol": atol})
     data = (line + "\n").encode()
     while data:
         data = data[os.write(int(fd), data):]
@@ -65,7 +66,7 @@ def grading_rng(name, case):
     return np.random.default_rng([seed, zlib.crc32(name.encode()), case])
 
 
-def _away_from_zero(rng, shape, low=0.1, high=2.0):
+def _away_from_zero(rng, shape, low=0.5, high=2.0):
     """Random values with |x| in [low, high): results then do not hinge on where epsilon sits."""
     return rng.choice([-1.0, 1.0], size=shape) * rng.uniform(low, high, size=shape)
 
@@ -109,7 +110,8 @@ def probe_update_rule(name, rule, cases, hint_first="", hint_later="", hint_defa
             else:
                 hint = hint_later
             record(f"{name}/case{c + 1}/step{step}", {"next_w": next_w},
-                   label=f"{described}, w of shape {shape}, step {step} of {case['steps']}", hint=hint)
+                   label=f"{described}, w of shape {shape}, step {step} of {case['steps']}", hint=hint,
+                   rtol=1e-6, atol=1e-6)
             results.append(np.array(next_w, dtype=np.float64))
             w = np.array(next_w, dtype=np.float64)
     return results

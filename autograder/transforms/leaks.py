@@ -4,19 +4,20 @@ import re
 from ..notebook import grade_id
 
 MARKERS = re.compile(r"BEGIN SOLUTION|END SOLUTION|BEGIN HIDDEN TESTS|END HIDDEN TESTS|BEGIN MARK SCHEME|END MARK SCHEME")
-BEGIN = re.compile(r"BEGIN (SOLUTION|HIDDEN TESTS|MARK SCHEME)")
-END = re.compile(r"END (SOLUTION|HIDDEN TESTS|MARK SCHEME)")
+REGIONS = ("SOLUTION", "HIDDEN TESTS", "MARK SCHEME")
 
 
-def secret_lines(source_nb, min_length=12):
-    """Lines found only inside solution, hidden-test or mark-scheme regions of the source notebook."""
+def secret_lines(source_nb, min_length=12, kinds=REGIONS):
+    """Lines found only inside the given kinds of regions (default: all) of the source notebook."""
+    begin = re.compile(r"BEGIN (%s)" % "|".join(kinds))
+    end = re.compile(r"END (%s)" % "|".join(kinds))
     inside_lines, outside_lines = set(), set()
     for cell in source_nb.cells:
         inside = False
         for line in cell.source.splitlines():
-            if BEGIN.search(line):
+            if begin.search(line):
                 inside = True
-            elif END.search(line):
+            elif end.search(line):
                 inside = False
             else:
                 (inside_lines if inside else outside_lines).add(line.strip())

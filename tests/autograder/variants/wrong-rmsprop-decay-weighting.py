@@ -1,0 +1,12 @@
+# answer: rmsprop
+# expect: test_rmsprop
+def rmsprop(w, dw, config=None):
+    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("decay_rate", 0.99)
+    config.setdefault("epsilon", 1e-8)
+    config.setdefault("cache", np.zeros_like(w))
+    config["cache"] = config["decay_rate"] * config["cache"] + dw**2
+    next_w = w - config["learning_rate"] * dw / (np.sqrt(config["cache"]) + config["epsilon"])
+    return next_w, config
