@@ -1,0 +1,50 @@
+"""Sphinx extension of the course book: the ``exercise`` directive.
+
+    ```{exercise} optimizers/optimizers.ipynb
+    ```
+
+renders an "Open in Colab" badge and the local instructions for exercises/<path>. The
+repository URL and branch come from _config.yml (``repository.url`` / ``repository.branch``,
+which Jupyter Book passes on as ``html_theme_options``), so they are written once. A path that
+is not in exercises/ is an error, so a broken link fails the build.
+"""
+from pathlib import Path
+
+from docutils import nodes
+from sphinx.util.docutils import SphinxDirective
+
+BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
+
+
+class ExerciseDirective(SphinxDirective):
+    required_arguments = 1
+
+    def run(self):
+        rel = self.arguments[0].strip()
+        options = self.env.config.html_theme_options
+        url = str(options.get("repository_url", "")).rstrip("/")
+        branch = options.get("repository_branch", "main")
+        root = Path(self.env.srcdir)
+        if not url.startswith("https://github.com/"):
+            raise self.error("exercise: _config.yml needs repository.url on github.com for the Colab link")
+        if not (root / "exercises" / rel).is_file():
+            raise self.error(f"exercise: exercises/{rel} does not exist (run `python -m autograder release`)")
+        colab = f"https://colab.research.google.com/github/{url[len('https://github.com/'):]}/blob/{branch}/exercises/{rel}"
+        badge = nodes.raw("", f'<p><a href="{colab}"><img src="{BADGE}" alt="Open In Colab"></a></p>', format="html")
+        intro = nodes.paragraph(text=f"Exercise notebook: exercises/{rel}. Open it in Colab with the badge "
+                                     "(the first cell installs the course library), or work locally:")
+        local = nodes.literal_block(text=(
+            f"git clone {url}.git && cd {url.rsplit('/', 1)[-1]}\n"
+            "python3 -m venv .venv && .venv/bin/pip install -r requirements.txt\n"
+            f".venv/bin/jupyter lab exercises/{rel}"), language="bash")
+        local["language"] = "bash"
+        hand_in = nodes.paragraph(text="Run the visible tests, then hand in the .ipynb file itself "
+                                       "(Colab: File > Download > Download .ipynb).")
+        container = nodes.container(classes=["exercise-links"])
+        container += [intro, badge, local, hand_in]
+        return [container]
+
+
+def setup(app):
+    app.add_directive("exercise", ExerciseDirective)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
