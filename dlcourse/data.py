@@ -78,18 +78,19 @@ def _fetch(url, dest, timeout):
     part.replace(dest)
 
 
-def download_cifar10(root=None, sources=None, md5=ARCHIVE_MD5, retries=2, timeout=60, backoff=2.0):
+def download_cifar10(root=None, sources=None, md5=None, retries=2, timeout=60, backoff=2.0):
     """Download and check the CIFAR-10 archive; returns its path (cached: no download when present).
 
     Inputs:
     - root: cache folder (see data_root).
     - sources: URLs or local paths to try in order; default: the module docstring's list.
-    - md5: expected MD5 of the archive.
+    - md5: expected MD5 of the archive (default: the official archive's, ARCHIVE_MD5).
     - retries: attempts per source; backoff: seconds before the second attempt (doubled after).
     - timeout: socket timeout in seconds.
 
     Raises DatasetError, listing every source and why it failed, when none works.
     """
+    md5 = md5 or ARCHIVE_MD5
     dest = data_root(root) / ARCHIVE_NAME
     if dest.exists() and _md5(dest) == md5:
         return dest
