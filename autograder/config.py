@@ -17,7 +17,7 @@ class Config:
     # seconds a cell may run when its source cell has no metadata.dlcourse.timeout
     cell_timeout: float = 30.0
     # seconds all cells of one submission may run together (restarts included)
-    submission_timeout: float = 900.0
+    submission_timeout: float = 300.0
     # address-space limit of the student's kernel, in MiB (0: no limit)
     memory_limit_mb: int = 8192
     # most output (stdout+stderr) kept per submission, in KiB

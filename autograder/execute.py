@@ -220,8 +220,9 @@ def run_cells(cells, *, seed, sandbox_mode="none", cell_timeout=30.0, submission
                 output.append(kernel.output.text())
                 kernel.close()
                 kernel = start()
-                for earlier in cells[:pos]:
-                    if earlier.replay and time.monotonic() < end:
+                for earlier, done in zip(cells[:pos], outcomes):
+                    # rebuild state from cells that finished (not from those that hung or crashed)
+                    if earlier.replay and done.status in ("ok", "error") and time.monotonic() < end:
                         kernel.run(earlier, min(time.monotonic() + earlier.timeout, end))
     finally:
         output.append(kernel.output.text())

@@ -6,8 +6,8 @@ gives only what the student may write: the answer cells (matched by grade_id) an
 the student added (kept after the answer cell they followed). What was damaged is repaired
 where the cell can still be recognised, and every repair is reported:
 
-- an answer cell whose nbgrader metadata was stripped (a text editor, an old Colab) is
-  recognised by the function it defines or, for written answers, by its position;
+- a cell whose nbgrader metadata was stripped (a text editor, an old Colab) is recognised:
+  an answer cell by the function it defines, a locked cell by its text;
 - copies of a cell (duplicate grade_id) are kept as student code if they are answers, dropped
   if they are locked or tests;
 - deleted, re-ordered, edited or re-typed locked/test cells come back from the source.
@@ -19,6 +19,12 @@ import nbformat
 from ..notebook import grade_id, is_locked, is_solution
 
 DEF = re.compile(r"^\s*def\s+([A-Za-z_]\w*)\s*\(", re.M)
+HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?^[ \t]*### END HIDDEN TESTS[ \t]*$", re.M | re.S)
+
+
+def _normal(text):
+    """Text of a cell as the student saw it (hidden tests cut), blank lines and indentation ignored."""
+    return "\n".join(line.strip() for line in HIDDEN.sub("", text).splitlines() if line.strip())
 
 
 def _defined(cell):
@@ -31,6 +37,7 @@ def merge(source_nb, submitted_nb):
     answers = {grade_id(c): c for c in source_nb.cells if is_solution(c) and grade_id(c)}
     locked = {grade_id(c) for c in source_nb.cells if is_locked(c) and grade_id(c)}
     answer_defs = {gid: _defined(c) for gid, c in answers.items()}
+    locked_text = {_normal(c.source): grade_id(c) for c in source_nb.cells if is_locked(c) and grade_id(c)}
 
     # 1. name every submitted cell: an answer id, a locked id (ignored), or None (student's own)
     named, seen = [], set()
@@ -39,6 +46,10 @@ def merge(source_nb, submitted_nb):
         if gid is not None and gid not in answers and gid not in locked:
             problems.append(f"cell {pos} has an unknown grade_id {gid!r} (kept as your own code)")
             gid = None
+        if gid is None and _normal(cell.source) in locked_text and cell.source.strip():
+            gid = locked_text[_normal(cell.source)]
+            if gid not in seen:
+                problems.append(f"cell {pos} had lost its nbgrader metadata; recognised as locked cell {gid!r}")
         if gid is None and cell.get("cell_type") == "code":
             hits = [a for a, names in answer_defs.items() if names and names & _defined(cell) and a not in seen]
             if len(hits) == 1:
