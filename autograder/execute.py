@@ -24,6 +24,7 @@ from . import sandbox
 
 RUNNER = Path(__file__).with_name("runner.py")
 MAX_LINE = 16 << 20
+FILE_LIMIT = 256 << 20
 
 
 @dataclass
@@ -69,6 +70,8 @@ def _limits(memory_mb):
             limit = memory_mb << 20
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        # no file the kernel writes (its folder is on the grader's disk) may grow past this
+        resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_LIMIT, FILE_LIMIT))
     return apply
 
 

@@ -106,5 +106,8 @@ def _error(outcome):
     if outcome.ename == "NotImplementedError" and not outcome.evalue:
         return "NotImplementedError: the answer is not written yet"
     if outcome.ename:
-        return f"{outcome.ename}: {outcome.evalue}" if outcome.evalue else outcome.ename
+        # the student's own exception: shown short (it is also the one channel a submission could
+        # use to echo text it read at run time, such as the hidden tests' source)
+        evalue = outcome.evalue if len(outcome.evalue or "") <= 300 else outcome.evalue[:300] + "..."
+        return f"{outcome.ename}: {evalue}" if evalue else outcome.ename
     return "the test cell failed"

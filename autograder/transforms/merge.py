@@ -7,7 +7,8 @@ the student added (kept after the answer cell they followed). What was damaged i
 where the cell can still be recognised, and every repair is reported:
 
 - a cell whose nbgrader metadata was stripped (a text editor, an old Colab) is recognised:
-  an answer cell by the function it defines, a locked cell by its text;
+  an answer cell by the function it defines, a locked cell by its text, a written answer by
+  its place right after its (recognised) question;
 - copies of a cell (duplicate grade_id) are kept as student code if they are answers, dropped
   if they are locked or tests;
 - deleted, re-ordered, edited or re-typed locked/test cells come back from the source.
@@ -39,8 +40,11 @@ def merge(source_nb, submitted_nb):
     answer_defs = {gid: _defined(c) for gid, c in answers.items()}
     locked_text = {_normal(c.source): grade_id(c) for c in source_nb.cells if is_locked(c) and grade_id(c)}
 
+    order = [grade_id(c) for c in source_nb.cells]
+    follows = {a: b for a, b in zip(order, order[1:]) if a and b in answers}
+
     # 1. name every submitted cell: an answer id, a locked id (ignored), or None (student's own)
-    named, seen = [], set()
+    named, seen, previous = [], set(), None
     for pos, cell in enumerate(submitted_nb.cells):
         gid = grade_id(cell)
         if gid is not None and gid not in answers and gid not in locked:
@@ -50,6 +54,10 @@ def merge(source_nb, submitted_nb):
             gid = locked_text[_normal(cell.source)]
             if gid not in seen:
                 problems.append(f"cell {pos} had lost its nbgrader metadata; recognised as locked cell {gid!r}")
+        if gid is None and cell.get("cell_type") == "markdown" and follows.get(previous) not in (None, *seen) \
+                and source_cell_type(source_nb, follows[previous]) == "markdown":
+            gid = follows[previous]
+            problems.append(f"cell {pos} had lost its nbgrader metadata; recognised as answer cell {gid!r} by its place")
         if gid is None and cell.get("cell_type") == "code":
             hits = [a for a, names in answer_defs.items() if names and names & _defined(cell) and a not in seen]
             if len(hits) == 1:
@@ -64,6 +72,7 @@ def merge(source_nb, submitted_nb):
             continue
         if gid is not None:
             seen.add(gid)
+        previous = gid
         named.append((gid, cell))
 
     # 2. group the student's own cells behind the answer cell they follow
@@ -108,5 +117,14 @@ def merge(source_nb, submitted_nb):
             out.append(nbformat.from_dict(dict(cell)))
     for leftover in list(extras):
         add_extras(leftover)
+    ids = set()
+    for n, cell in enumerate(out):  # copies and the student's own cells may repeat an id
+        if cell.get("id") in ids or not cell.get("id"):
+            cell["id"] = f"merged-{n}"
+        ids.add(cell["id"])
     merged = nbformat.v4.new_notebook(cells=out, metadata=source_nb.metadata)
     return merged, problems
+
+
+def source_cell_type(source_nb, gid):
+    return next(c.cell_type for c in source_nb.cells if grade_id(c) == gid)

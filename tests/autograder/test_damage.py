@@ -25,7 +25,11 @@ def delete(gid):
 
 
 def duplicate(gid):
-    return lambda nb: nb.cells.insert(index(nb, gid) + 1, copy.deepcopy(nb.cells[index(nb, gid)]))
+    def damage(nb):
+        twin = copy.deepcopy(nb.cells[index(nb, gid)])
+        twin.id = twin.id + "-copy"  # a copy-paste gets a new cell id, and keeps the grade_id
+        nb.cells.insert(index(nb, gid) + 1, twin)
+    return damage
 
 
 def retype(gid, kind):
@@ -72,6 +76,7 @@ CASES = {
     "test-cell-retyped-markdown": (retype("test_sgd_momentum", "markdown"), 7, ""),
     "answer-cell-retyped-markdown": (retype("rmsprop", "markdown"), 7, "changed from code to markdown"),
     "metadata-stripped": (strip_metadata, 7, "recognised as answer cell 'adam'"),
+    "metadata-stripped-written-answers": (strip_metadata, 7, "recognised as answer cell 'q2_answer' by its place"),
     "kernel-exit-in-extra-cell": (extra_cell_after("sgd_momentum", "import os\nos._exit(3)"), 7, "kernel died"),
     "kernel-abort-in-extra-cell": (extra_cell_after("rmsprop", "import os\nos.abort()"), 7, "kernel died"),
     "sys-exit-in-extra-cell": (extra_cell_after("rmsprop", "import sys\nsys.exit(1)"), 7, ""),
@@ -108,6 +113,10 @@ def test_damaged_notebook(batch, case):
     assert result["score"] == score, (result["tests"], result["problems"])
     said = " ".join(result["problems"]) + " ".join(t["message"] for t in result["tests"])
     assert words in said
+
+
+def test_stripped_notebook_loses_no_written_answer(batch):
+    assert not [p for p in batch["metadata-stripped"]["problems"] if "missing" in p]
 
 
 @pytest.mark.parametrize("case, words", [

@@ -4,6 +4,7 @@ The class below is graded once, in one `autograde` batch: the released notebook 
 reference, the untouched release, and one student per file in variants/.
 """
 import csv
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -36,7 +37,7 @@ def graded_class(tmp_path_factory, source_nb, released_nb, grading_config):
         write(fill(released_nb, source_nb, {answer: code}), subs / path.stem / "optimizers" / "optimizers.ipynb")
     out = tmp_path_factory.mktemp("graded")
     results = dict(autograde(subs, out, cfg=grading_config, log=lambda m: None))
-    return results, out
+    return results, out, subs
 
 
 def test_there_are_enough_variants():
@@ -88,8 +89,15 @@ def test_failure_messages_point_at_the_mistake(graded_class, student, words):
     assert words in messages
 
 
+def test_one_worker_gives_the_same_results(graded_class, grading_config, tmp_path):
+    results, _, subs = graded_class
+    assert grading_config.workers > 1
+    serial = dict(autograde(subs, tmp_path, cfg=dataclasses.replace(grading_config, workers=1), log=lambda m: None))
+    assert serial == results
+
+
 def test_grade_table_and_gradebook_agree(graded_class):
-    results, out = graded_class
+    results, out, _ = graded_class
     rows = list(csv.DictReader(open(out / "grades.csv")))
     assert [r["student"] for r in rows] == sorted(results)
     assert list(rows[0]) == ["student", "assignment", "notebook", "score", "max_score"]
@@ -101,7 +109,7 @@ def test_grade_table_and_gradebook_agree(graded_class):
 
 def test_feedback_shows_no_hidden_tests(graded_class, source_nb):
     from autograder.transforms.leaks import secret_lines
-    _, out = graded_class
+    _, out, _ = graded_class
     pages = list((out / "feedback").rglob("*.html"))
     assert len(pages) == len(VARIANTS) + 2
     secret = secret_lines(source_nb, min_length=20, kinds=("HIDDEN TESTS",))

@@ -1,0 +1,127 @@
+"""Grading throughput: python -m autograder.benchmark [--submissions 40] [--workers 1,2] [--dry-run]
+
+Builds a class of submissions of the optimizers exercise: reference answers, the untouched
+release, every wrong and valid answer of tests/autograder/variants/, and broken ones (malformed
+JSON, a kernel that exits, an endless loop, stripped metadata, a copied test cell). Grades the
+class with 1, 2, ... workers and prints submissions per minute; then, for one notebook, the time
+to grade it next to the time to just execute it with a Jupyter kernel (nbclient).
+`--dry-run` uses 6 submissions and one worker count: a check that the script works.
+"""
+import argparse
+import copy
+import dataclasses
+import os
+import platform
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+from . import course
+from .autograde import autograde
+from .config import Config
+from .grade import grade_notebook
+from .notebook import grade_id, read, write
+from .transforms.fill import fill
+
+VARIANTS = course.course_root() / "tests" / "autograder" / "variants"
+
+
+def _answer(path):
+    line = next(l for l in path.read_text().splitlines() if l.startswith("# answer:"))
+    return line.split(":", 1)[1].strip()
+
+
+def build_class(folder, n):
+    """Write n submissions in nbgrader's layout; returns their kinds in order."""
+    released = read(course.exercises_dir() / "optimizers" / "optimizers.ipynb")
+    source = read(course.solutions_dir() / "optimizers" / "optimizers.ipynb")
+    reference = fill(released, source)
+
+    def extra_after(gid, code):
+        nb = copy.deepcopy(reference)
+        at = next(i for i, c in enumerate(nb.cells) if grade_id(c) == gid)
+        nb.cells.insert(at + 1, nbformat.v4.new_code_cell(code))
+        return nb
+
+    def stripped():
+        nb = copy.deepcopy(reference)
+        for cell in nb.cells:
+            cell.metadata = {}
+        return nb
+
+    def copied_test():
+        nb = copy.deepcopy(reference)
+        at = next(i for i, c in enumerate(nb.cells) if grade_id(c) == "test_adam")
+        twin = copy.deepcopy(nb.cells[at])
+        twin.id += "-copy"
+        nb.cells.insert(at + 1, twin)
+        return nb
+
+    kinds = [("reference", lambda: reference), ("untouched", lambda: released)]
+    kinds += [(p.stem, lambda p=p: fill(released, source, {_answer(p): p.read_text()}))
+              for p in sorted(VARIANTS.glob("*.py"))]
+    kinds += [("malformed-json", None), ("kernel-exit", lambda: extra_after("rmsprop", "import os; os._exit(1)")),
+              ("endless-loop", lambda: extra_after("adam", "while True:\n    pass")),
+              ("metadata-stripped", stripped), ("test-cell-copied", copied_test)]
+    made = []
+    for i in range(n):
+        kind, make = kinds[i % len(kinds)]
+        path = Path(folder) / f"student{i:03d}" / "optimizers" / "optimizers.ipynb"
+        if make is None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text('{"cells": [')
+        else:
+            write(make(), path)
+        made.append(kind)
+    return made
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--submissions", type=int, default=40)
+    parser.add_argument("--workers", default=",".join(str(w) for w in range(1, (os.cpu_count() or 1) + 1)),
+                        help="comma-separated worker counts (default: 1 to the number of cores)")
+    parser.add_argument("--cell-timeout", type=float, default=10.0, help="per-cell limit (the endless loops cost this)")
+    parser.add_argument("--dry-run", action="store_true", help="6 submissions, the first worker count only")
+    args = parser.parse_args(argv)
+    n = 6 if args.dry_run else args.submissions
+    counts = [int(w) for w in args.workers.split(",")][: 1 if args.dry_run else None]
+    tmp = Path(tempfile.mkdtemp(prefix="dlcourse-bench-"))
+    cfg = Config(cell_timeout=args.cell_timeout, cache_dir=str(tmp / "cache"))
+    try:
+        kinds = build_class(tmp / "class", n)
+        print(f"machine: {platform.platform()}, {os.cpu_count()} cores; sandbox: "
+              f"{'bubblewrap' if shutil.which('bwrap') else 'none'}; {n} submissions "
+              f"({kinds.count('reference')} reference, {sum(k.startswith('wrong-') for k in kinds)} wrong, "
+              f"{sum(k.startswith('valid-') for k in kinds)} valid, the rest untouched or broken)")
+        start = time.monotonic()
+        grade_notebook(tmp / "class" / "student000" / "optimizers" / "optimizers.ipynb", cfg=cfg)
+        cold = time.monotonic() - start
+        print("\n| workers | seconds | submissions per minute |\n|---|---|---|")
+        for workers in counts:
+            start = time.monotonic()
+            autograde(tmp / "class", tmp / f"out{workers}", cfg=dataclasses.replace(cfg, workers=workers),
+                      log=lambda m: None)
+            took = time.monotonic() - start
+            print(f"| {workers} | {took:.1f} | {60 * n / took:.1f} |", flush=True)
+
+        one = tmp / "class" / "student000" / "optimizers" / "optimizers.ipynb"
+        start = time.monotonic()
+        grade_notebook(one, cfg=cfg)
+        warm = time.monotonic() - start
+        nb = nbformat.read(one, as_version=4)
+        start = time.monotonic()
+        NotebookClient(nb, timeout=600, resources={"metadata": {"path": str(tmp)}}).execute()
+        execute = time.monotonic() - start
+        print(f"\none notebook (reference answers): grade {warm:.1f} s (reference run cached), "
+              f"{cold:.1f} s (first grade, reference run included); just execute it (nbclient) {execute:.1f} s")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
