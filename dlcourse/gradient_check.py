@@ -65,16 +65,5 @@ def eval_numerical_gradient_array(f, x, df, h=1e-5):
     Returns:
     - grad: array of x's shape, sum(df * d f / d x).
     """
-    grad = np.zeros_like(x, dtype=np.float64)
-    it = np.nditer(x, flags=["multi_index"], op_flags=["readwrite"])
-    while not it.finished:
-        ix = it.multi_index
-        old = x[ix]
-        x[ix] = old + h
-        pos = np.array(f(x), dtype=np.float64, copy=True)
-        x[ix] = old - h
-        neg = np.array(f(x), dtype=np.float64, copy=True)
-        x[ix] = old
-        grad[ix] = np.sum((pos - neg) * df) / (2 * h)
-        it.iternext()
-    return grad
+    # d/dx sum(df * f(x)) is the scalar case
+    return eval_numerical_gradient(lambda v: float(np.sum(np.asarray(f(v), dtype=np.float64) * df)), x, h=h)
