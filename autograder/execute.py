@@ -81,10 +81,9 @@ class Kernel:
     def __init__(self, workdir, libdir, env, mode, memory_mb, output_limit):
         self.cmd_r, self.cmd_w = os.pipe()
         self.out_r, self.out_w = os.pipe()
-        python = [sys.executable, "-u", "-X", "frozen_modules=off"]
-        argv, cwd, lib = sandbox.command(mode, workdir, libdir,
-                                         python + [str(Path("LIB") / "runner.py"), str(self.cmd_r), str(self.out_w)])
-        argv = [a.replace("LIB", lib, 1) if a.startswith("LIB") else a for a in argv]
+        cwd, lib = sandbox.inside(mode, workdir, libdir)
+        argv = sandbox.command(mode, workdir, libdir, [sys.executable, "-u", f"{lib}/runner.py",
+                                                       str(self.cmd_r), str(self.out_w)])
         env = dict(env, PYTHONPATH=lib, HOME=cwd, MPLCONFIGDIR=str(Path(cwd) / ".mpl"))
         self.proc = subprocess.Popen(
             argv, cwd=workdir if mode == "none" else None, env=env, stdin=subprocess.DEVNULL,

@@ -50,15 +50,20 @@ def python_roots():
     return sorted(roots)
 
 
+def inside(mode, workdir, libdir):
+    """(working folder, library folder) as the kernel sees them."""
+    return (WORK_MOUNT, LIB_MOUNT) if mode == "bwrap" else (str(workdir), str(libdir))
+
+
 def command(mode, workdir, libdir, argv):
-    """The argv that runs `argv` (a python command line) isolated as `mode` says.
+    """The argv that runs `argv` (a python command line, paths as `inside` gives) isolated as `mode` says.
 
     Inputs:
     - workdir: the submission's private folder (mounted writable at /submission).
     - libdir: a folder holding private copies of dlcourse/ and runner.py.
     """
     if mode == "none":
-        return list(argv), str(workdir), str(libdir)
+        return list(argv)
     args = [bwrap_path(), "--unshare-all", "--die-with-parent", "--new-session",
             "--ro-bind", "/usr", "/usr", "--ro-bind-try", "/etc", "/etc",
             "--ro-bind-try", "/lib", "/lib", "--ro-bind-try", "/lib64", "/lib64",
@@ -67,4 +72,4 @@ def command(mode, workdir, libdir, argv):
     for root in python_roots():
         args += ["--ro-bind", str(root), str(root)]
     args += ["--ro-bind", str(libdir), LIB_MOUNT, "--bind", str(workdir), WORK_MOUNT, "--chdir", WORK_MOUNT]
-    return args + list(argv), WORK_MOUNT, LIB_MOUNT
+    return args + list(argv)

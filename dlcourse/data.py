@@ -16,7 +16,6 @@ import hashlib
 import os
 import pickle
 import shutil
-import sys
 import tarfile
 import time
 import urllib.error
@@ -227,9 +226,3 @@ def get_cifar10_data(num_training=None, num_validation=None, num_test=None, subt
             out[key] = out[key] - mean_image
     return out
 
-
-def describe(data, stream=sys.stdout):
-    """Print the shapes of a get_cifar10_data dict."""
-    for key, value in data.items():
-        if hasattr(value, "shape"):
-            print(f"{key}: {value.shape}", file=stream)
