@@ -16,6 +16,10 @@ def _log(msg):
     print(msg, file=sys.stderr, flush=True)
 
 
+def _show_warning(message, *args, **kwargs):
+    _log(f"WARNING: {message}")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__.splitlines()[0])
     parser.add_argument("--root", help="course root (default: $DLCOURSE_COURSE_ROOT or this checkout)")
@@ -55,8 +59,7 @@ def main(argv=None):
         if args.verb == "grade":
             from .grade import grade_notebook
             with warnings.catch_warnings():
-                warnings.simplefilter("always")
-                warnings.showwarning = lambda m, *a, **k: _log(f"WARNING: {m}")
+                warnings.showwarning = _show_warning
                 result = grade_notebook(args.notebook, args.assignment, root, cfg, log=_log)
             if args.json:
                 print(json.dumps(result, indent=1))
@@ -70,7 +73,7 @@ def main(argv=None):
         if args.verb == "autograde":
             from .autograde import autograde
             with warnings.catch_warnings():
-                warnings.showwarning = lambda m, *a, **k: _log(f"WARNING: {m}")
+                warnings.showwarning = _show_warning
                 autograde(args.submissions, args.out, root=root, cfg=cfg, assignment=args.assignment, log=_log)
             return 0
     except GradingError as exc:

@@ -20,8 +20,6 @@ class Config:
     submission_timeout: float = 300.0
     # address-space limit of the student's kernel, in MiB (0: no limit)
     memory_limit_mb: int = 8192
-    # most output (stdout+stderr) kept per submission, in KiB
-    output_limit_kb: int = 64
     # parallel submissions in `autograde` (0: one per core)
     workers: int = 0
     # seed of the hidden-test inputs (-1: derived from the solution notebook, which students never see)

@@ -5,7 +5,6 @@ its kernel (os._exit, abort, memory exhaustion) is reported as such; the kernel 
 the earlier non-test cells are replayed quietly to rebuild the state, and the run goes on, so
 what can still be graded is graded.
 """
-import collections
 import json
 import os
 import resource
@@ -15,7 +14,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,25 +43,6 @@ class Cell:
     replay: bool = True  # re-run after a restart to rebuild state (False for test cells)
 
 
-class _Tail:
-    """Keeps the last `limit` bytes of a stream, read by a thread."""
-
-    def __init__(self, stream, limit):
-        self.buf, self.size, self.limit = collections.deque(), 0, limit
-        self.thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
-        self.thread.start()
-
-    def _read(self, stream):
-        for chunk in iter(lambda: stream.read1(65536), b""):
-            self.buf.append(chunk)
-            self.size += len(chunk)
-            while self.size > self.limit and len(self.buf) > 1:
-                self.size -= len(self.buf.popleft())
-
-    def text(self):
-        return b"".join(self.buf)[-self.limit:].decode("utf-8", "replace")
-
-
 def _limits(memory_mb):
     def apply():
         if memory_mb:
@@ -78,7 +57,7 @@ def _limits(memory_mb):
 class Kernel:
     """One child process running runner.py."""
 
-    def __init__(self, workdir, libdir, env, mode, memory_mb, output_limit):
+    def __init__(self, workdir, libdir, env, mode, memory_mb):
         self.cmd_r, self.cmd_w = os.pipe()
         self.out_r, self.out_w = os.pipe()
         cwd, lib = sandbox.inside(mode, workdir, libdir)
@@ -86,12 +65,13 @@ class Kernel:
                                                        str(self.cmd_r), str(self.out_w)])
         env = dict(env, PYTHONPATH=lib, HOME=cwd, MPLCONFIGDIR=str(Path(cwd) / ".mpl"))
         self.proc = subprocess.Popen(
+            # the kernel's own output is never read: grading uses records only, and feedback must not
+            # quote it (IPython tracebacks show the hidden tests' source)
             argv, cwd=workdir if mode == "none" else None, env=env, stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, pass_fds=(self.cmd_r, self.out_w),
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=(self.cmd_r, self.out_w),
             start_new_session=True, preexec_fn=_limits(memory_mb))
         os.close(self.cmd_r)
         os.close(self.out_w)
-        self.output = _Tail(self.proc.stdout, output_limit)
         self.pending = b""
         self.sel = selectors.DefaultSelector()
         self.sel.register(self.out_r, selectors.EVENT_READ)
@@ -152,7 +132,6 @@ class Kernel:
         except (ProcessLookupError, PermissionError):
             pass
         self.proc.wait()
-        self.output.thread.join(timeout=2)
         for fd in (self.cmd_w, self.out_r):
             try:
                 os.close(fd)
@@ -171,15 +150,16 @@ def child_env(extra=None):
     return env
 
 
-def run_cells(cells, *, seed, sandbox_mode="none", cell_timeout=30.0, submission_timeout=900.0,
-              memory_mb=8192, output_limit_kb=64, log=None):
-    """Run cells in order in a fresh kernel; returns (list of Outcome, output text).
+def run_cells(cells, *, seed, cfg, sandbox_mode="none", log=None):
+    """Run cells in order in a fresh kernel; returns a list of Outcome, one per cell.
 
     Inputs:
-    - cells: list of Cell.
+    - cells: list of Cell (each with its own time limit).
     - seed: the hidden-test seed (DLCOURSE_GRADING_SEED).
+    - cfg: the grading Config (submission_timeout, memory_limit_mb).
     - sandbox_mode: "bwrap" or "none" (see sandbox.resolve).
     """
+    submission_timeout, memory_mb = cfg.submission_timeout, cfg.memory_limit_mb
     import dlcourse
 
     tmp = Path(tempfile.mkdtemp(prefix="dlcourse-grade-"))
@@ -189,12 +169,11 @@ def run_cells(cells, *, seed, sandbox_mode="none", cell_timeout=30.0, submission
     shutil.copytree(Path(dlcourse.__file__).parent, libdir / "dlcourse", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(RUNNER, libdir / "runner.py")
     env = child_env({"DLCOURSE_GRADING_SEED": str(seed)})
-    limit = output_limit_kb << 10
 
     def start():
-        return Kernel(workdir, libdir, env, sandbox_mode, memory_mb, limit)
+        return Kernel(workdir, libdir, env, sandbox_mode, memory_mb)
 
-    outcomes, output = [], []
+    outcomes = []
     end = time.monotonic() + submission_timeout
     kernel = start()
     try:
@@ -219,7 +198,6 @@ def run_cells(cells, *, seed, sandbox_mode="none", cell_timeout=30.0, submission
             if log:
                 log(f"  cell {cell.index}: {outcome.status} ({outcome.seconds:.1f}s)")
             if outcome.status in ("timeout", "crashed"):
-                output.append(kernel.output.text())
                 kernel.close()
                 kernel = start()
                 for earlier, done in zip(cells[:pos], outcomes):
@@ -227,7 +205,6 @@ def run_cells(cells, *, seed, sandbox_mode="none", cell_timeout=30.0, submission
                     if earlier.replay and done.status in ("ok", "error") and time.monotonic() < end:
                         kernel.run(earlier, min(time.monotonic() + earlier.timeout, end))
     finally:
-        output.append(kernel.output.text())
         kernel.close()
         shutil.rmtree(tmp, ignore_errors=True)
-    return outcomes, "".join(output)[-limit:]
+    return outcomes

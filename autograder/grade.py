@@ -64,9 +64,7 @@ def reference_records(source_path, cfg, root=None, log=None):
         log(f"running the reference solution {source_path} (once; cached in {cache_dir})")
     source = read(source_path)
     cells = _cells(source, cfg)
-    outcomes, output = run_cells(cells, seed=seed, sandbox_mode="none", cell_timeout=cfg.cell_timeout,
-                                 submission_timeout=cfg.submission_timeout, memory_mb=cfg.memory_limit_mb,
-                                 output_limit_kb=cfg.output_limit_kb)
+    outcomes = run_cells(cells, seed=seed, cfg=cfg, sandbox_mode="none")
     for cell, outcome in zip(cells, outcomes):
         if outcome.status != "ok":
             raise GradingError(f"the reference solution {source_path} fails in cell {cell.index} "
@@ -108,10 +106,7 @@ def grade_notebook(path, assignment=None, root=None, cfg=None, log=None):
     cells = _cells(merged, cfg)
     if log:
         log(f"grading {path} ({assignment}/{name}, {len(cells)} code cells, sandbox: {mode})")
-    outcomes, _output = run_cells(cells, seed=seed_for(source_path, cfg), sandbox_mode=mode,
-                                  cell_timeout=cfg.cell_timeout, submission_timeout=cfg.submission_timeout,
-                                  memory_mb=cfg.memory_limit_mb, output_limit_kb=cfg.output_limit_kb,
-                                  log=log)
+    outcomes = run_cells(cells, seed=seed_for(source_path, cfg), cfg=cfg, sandbox_mode=mode, log=log)
     by_test = _by_test(merged, cells, outcomes)
     for cell, outcome in zip(cells, outcomes):
         if outcome.status in ("timeout", "crashed") and not is_autograded_test(merged.cells[cell.index]):

@@ -10,7 +10,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 import venv
 from importlib import metadata
 from pathlib import Path
