@@ -1,7 +1,7 @@
 """Grading throughput: python -m autograder.benchmark [--submissions 40] [--workers 1,2] [--dry-run]
 
 Builds a class of submissions of the optimizers exercise: reference answers, the untouched
-release, every wrong and valid answer of tests/autograder/variants/, and broken ones (malformed
+release, every wrong and valid answer of tests/autograder/variants/optimizers/, and broken ones (malformed
 JSON, a kernel that exits, an endless loop, stripped metadata, a copied test cell). Grades the
 class with 1, 2, ... workers and prints submissions per minute; then, for one notebook, the time
 to grade it next to the time to just execute it with a Jupyter kernel (nbclient).
@@ -27,7 +27,7 @@ from .grade import grade_notebook
 from .notebook import grade_id, read, write
 from .transforms.fill import fill
 
-VARIANTS = course.course_root() / "tests" / "autograder" / "variants"
+VARIANTS = course.course_root() / "tests" / "autograder" / "variants" / "optimizers"
 
 
 def _answer(path):

@@ -8,7 +8,7 @@ import html
 
 STYLE = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}
 table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.4rem;text-align:left;vertical-align:top}
-.passed{background:#e6f4ea}.failed,.error,.timeout{background:#fce8e6}.manual{background:#f1f3f4}"""
+.passed{background:#e6f4ea}.partial{background:#fef7e0}.failed,.error,.timeout{background:#fce8e6}.manual{background:#f1f3f4}"""
 
 
 def render(result, student):

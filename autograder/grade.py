@@ -13,20 +13,29 @@ from pathlib import Path
 
 import dlcourse
 
-from . import course, sandbox
+from . import course, forbidden, sandbox
 from .config import Config
 from .errors import GradingError
 from .execute import RUNNER, Cell, run_cells
 from .judge import judge_cell
-from .notebook import grade_id, is_autograded_test, is_manual, points, read, timeout
+from .properties import PROPERTIES
+from .notebook import forbid_rule, grade_id, is_autograded_test, is_demo, is_manual, is_solution, points, read, timeout
 from .transforms.merge import merge
 
 RENAMED = re.compile(r"^(Copy of )?(?P<name>.+?)( \(\d+\))?$")
 
 
 def _cells(nb, cfg):
+    """The code cells to run when grading: all but the instructor's demo cells (dlcourse.grading: skip)."""
     return [Cell(i, c.source, timeout(c, cfg.cell_timeout), replay=not is_autograded_test(c))
-            for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+            for i, c in enumerate(nb.cells) if c.cell_type == "code" and not is_demo(c)]
+
+
+def _forbidden_uses(merged, source_ids, test_pos, forbid):
+    """Forbidden names the student's code before merged.cells[test_pos] uses (see autograder.forbidden)."""
+    cells = [(c.source, is_solution(c) or grade_id(c) not in source_ids)
+             for c in merged.cells[:test_pos] if c.cell_type == "code"]
+    return forbidden.find(cells, forbid)
 
 
 def _by_test(nb, cells, outcomes):
@@ -70,6 +79,10 @@ def reference_records(source_path, cfg, root=None, log=None):
             raise GradingError(f"the reference solution {source_path} fails in cell {cell.index} "
                                f"({outcome.ename}: {outcome.evalue}); fix the source notebook first")
     records = {gid: o.records for gid, o in _by_test(source, cells, outcomes).items()}
+    unknown = sorted({r.get("check") for recs in records.values() for r in recs} - {None, ""} - set(PROPERTIES))
+    if unknown:
+        raise GradingError(f"the reference solution {source_path} names unknown property checks {unknown}; "
+                           f"known: {', '.join(sorted(PROPERTIES))} (autograder/properties.py)")
     cache_dir.mkdir(parents=True, exist_ok=True)
     cache.write_text(json.dumps(records))
     return records
@@ -112,12 +125,22 @@ def grade_notebook(path, assignment=None, root=None, cfg=None, log=None):
         if outcome.status in ("timeout", "crashed") and not is_autograded_test(merged.cells[cell.index]):
             problems.append(f"cell {grade_id(merged.cells[cell.index]) or cell.index}: {outcome.evalue}")
     tests = []
+    source_ids = {grade_id(c) for c in source.cells} - {None}
+    position = {grade_id(c): n for n, c in enumerate(merged.cells) if grade_id(c) and is_autograded_test(c)}
     for cell in source.cells:
         gid = grade_id(cell)
         if is_autograded_test(cell):
-            status, message = judge_cell(reference.get(gid, []), by_test.get(gid) and by_test[gid].records or [],
-                                         by_test.get(gid))
-            tests.append({"id": gid, "points": points(cell) if status == "passed" else 0.0,
+            status, message, fraction = judge_cell(reference.get(gid, []),
+                                                   by_test.get(gid) and by_test[gid].records or [], by_test.get(gid))
+            forbid, penalty = forbid_rule(cell)
+            uses = _forbidden_uses(merged, source_ids, position[gid], forbid) if forbid and gid in position else []
+            if uses and fraction > 0:
+                name, _, line = uses[0]
+                fraction = max(0.0, fraction - penalty)
+                status = "failed" if fraction == 0 else "partial"
+                message = (f"your code uses {name} (line {line} of one of your cells): this exercise asks you to "
+                           f"write it yourself, so this test earns {1 - penalty:g} of its points at most. {message}").strip()
+            tests.append({"id": gid, "points": round(points(cell) * fraction, 6),
                           "max_points": points(cell), "status": status, "message": message})
         elif is_manual(cell):
             tests.append({"id": gid, "points": 0.0, "max_points": points(cell), "status": "manual",

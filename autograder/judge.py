@@ -1,7 +1,9 @@
 """Judge outside the student's kernel: compare its records with the reference run's.
 
 A test cell passes when every record the reference solution produced in that cell was also
-produced by the student's run, in the same cell, with values within the reference's rtol.
+produced by the student's run, in the same cell, and matches: within the reference's rtol/atol,
+or, when the reference record names a property check (autograder/properties.py), by that
+check run here on the student's raw values and the reference's trusted inputs.
 Messages say which input and what to check (the hint written with the test); they never
 contain the hidden test's source or the reference values.
 """
@@ -10,6 +12,8 @@ import base64
 import numpy as np
 
 from dlcourse.gradient_check import rel_error
+
+from .properties import PROPERTIES
 
 
 def decode(value):
@@ -53,33 +57,71 @@ def compare(expected, got, path="value"):
 
 
 def judge_cell(reference_records, student_records, outcome):
-    """(status, message) for one autograded test cell. status: passed, failed, error, timeout."""
+    """(status, message, fraction) for one autograded test cell.
+
+    status: passed, failed, error, timeout; fraction: the share of the cell's points earned
+    (1 when passed, 0 when not, in between for a property check that gives partial points).
+    """
     if outcome is not None and outcome.status == "timeout":
-        return "timeout", outcome.evalue or "time limit reached"
+        return "timeout", outcome.evalue or "time limit reached", 0.0
     if not reference_records:
         # nothing to compare: fall back on whether the cell ran (authors: make every test record())
         if outcome is not None and outcome.status == "ok":
-            return "passed", ""
-        return "error", _error(outcome)
+            return "passed", "", 1.0
+        return "error", _error(outcome), 0.0
     got = {}
     for rec in student_records:
         got.setdefault(rec.get("key"), rec)  # the first record of a key counts
+    fraction, reasons = 1.0, []
     for ref in reference_records:
         mine = got.get(ref["key"])
         if mine is None:
             if outcome is not None and outcome.status != "ok":
-                return "error", _error(outcome)
-            return "failed", "the test did not get a result from your code (did a cell swallow an error?)"
+                return "error", _error(outcome), 0.0
+            return "failed", "the test did not get a result from your code (did a cell swallow an error?)", 0.0
         expected, value = decode(ref["value"]), decode(mine.get("value"))
+        share, reason = _verdict(ref, expected, value)
+        if reason is None:
+            continue
+        label = f" for {ref['label']}" if ref.get("label") else ""
+        hint = f" Hint: {ref['hint']}." if ref.get("hint") and share < 1.0 else ""
+        message = f"{ref['key'].split('/')[0]}: {'wrong result' if share == 0 else 'part marks'}{label} ({reason}).{hint}"
+        if share == 0.0:
+            return "failed", message, 0.0
+        fraction = min(fraction, share)
+        reasons.append(message)
+    if fraction >= 1.0:
+        return "passed", "", 1.0
+    return "partial", " ".join(reasons), fraction
+
+
+def _verdict(ref, expected, value):
+    """(fraction, reason or None) for one record: equality with the reference, or a property check."""
+    name = ref.get("check")
+    if not name:
         reason = compare(expected, value)
         if reason is None:
             if _within(expected, value, float(ref.get("rtol", 1e-6)), float(ref.get("atol", 0.0))):
-                continue
+                return 1.0, None
             reason = f"relative error {_max_rel_error(expected, value):.1e}"
-        label = f" for {ref['label']}" if ref.get("label") else ""
-        hint = f" Hint: {ref['hint']}." if ref.get("hint") else ""
-        return "failed", f"{ref['key'].split('/')[0]}: wrong result{label} ({reason}).{hint}"
-    return "passed", ""
+        return 0.0, reason
+    check = PROPERTIES.get(name)
+    if check is None:
+        return 0.0, f"the instructor notebook names an unknown check {name!r}"
+    if isinstance(value, str):
+        return 0.0, value
+    args = ref.get("args") if isinstance(ref.get("args"), dict) else {}
+    try:
+        result = check(expected, value, **args)
+    except Exception as exc:  # malformed student values: shapes, missing arrays, wrong types
+        return 0.0, f"could not be checked: {str(exc)[:200] or exc.__class__.__name__}"
+    if result is None:
+        return 1.0, None
+    if isinstance(result, tuple):
+        share, reason = result
+        share = min(max(float(share), 0.0), 1.0)
+        return share, (None if share >= 1.0 else str(reason))
+    return 0.0, str(result)
 
 
 def _within(expected, got, rtol, atol):

@@ -84,7 +84,29 @@ def points(cell):
         return 0.0
 
 
+def course_meta(cell):
+    """The course's own cell metadata (``metadata.dlcourse``), {} when absent or malformed."""
+    meta = cell.get("metadata")
+    meta = meta.get("dlcourse") if isinstance(meta, dict) else None
+    return meta if isinstance(meta, dict) else {}
+
+
 def timeout(cell, default):
     """Seconds this (source) cell may run: metadata.dlcourse.timeout, else the default."""
-    value = cell.get("metadata", {}).get("dlcourse", {}).get("timeout")
+    value = course_meta(cell).get("timeout")
     return float(value) if isinstance(value, (int, float)) and value > 0 else float(default)
+
+
+def is_demo(cell):
+    """A cell that only demonstrates (training runs, timing, plots): not run when grading."""
+    return course_meta(cell).get("grading") == "skip"
+
+
+def forbid_rule(cell):
+    """(forbidden dotted names, fraction of the points a use costs) of a test cell."""
+    meta = course_meta(cell)
+    names = meta.get("forbid")
+    names = [n for n in names if isinstance(n, str) and n] if isinstance(names, list) else []
+    penalty = meta.get("forbid_penalty", 1.0)
+    penalty = min(max(float(penalty), 0.0), 1.0) if isinstance(penalty, (int, float)) else 1.0
+    return names, penalty

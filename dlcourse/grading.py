@@ -32,6 +32,8 @@ def encode(value):
     """Plain-JSON form of a number, array, or dict/list of them (arrays as float64 bytes)."""
     if isinstance(value, dict):
         return {"dict": {str(k): encode(v) for k, v in value.items()}}
+    if hasattr(value, "detach") and hasattr(value, "cpu"):  # a torch tensor (possibly on a GPU, with grad)
+        value = value.detach().cpu().double().numpy()
     try:
         arr = np.array(value, dtype=np.float64, copy=True)
     except Exception as exc:  # a value that is no number at all
@@ -40,21 +42,31 @@ def encode(value):
     return {"shape": list(arr.shape), "f64": base64.b64encode(arr.tobytes()).decode("ascii")}
 
 
-def record(key, value, *, label="", hint="", rtol=1e-6, atol=0.0):
+def record(key, value, *, label="", hint="", rtol=1e-6, atol=0.0, check=None, args=None):
     """Hand one result to the grader.
 
     Inputs:
     - key: a name unique within the notebook (e.g. "adam/hidden/case2/step3").
-    - value: a number, an array, or a dict of them.
+    - value: a number, an array (numpy or torch), or a dict of them.
     - label: words that say which input this was (shown to the student on failure).
     - hint: what to check when this record is wrong (shown to the student on failure).
-    - rtol, atol: accepted when |got - ref| <= atol + rtol * (|got| + |ref|) elementwise (only the
-      reference run's tolerances count).
+    - rtol, atol: with check=None, accepted when |got - ref| <= atol + rtol * (|got| + |ref|)
+      elementwise.
+    - check: None to compare with the reference's value of the same key; or the name of a
+      property check in ``autograder/properties.py``, called outside the kernel as
+      ``check(ref, got, **args)`` (for random outputs, thresholds, structure). Record the inputs
+      too: the judge takes them from the reference run (same seed, same inputs), never from
+      the student's record.
+    - args: JSON-serialisable arguments of the property check.
+
+    Only the reference run's label, hint, tolerances, check and args count: the grader ignores
+    what a student's kernel sends for them.
     """
     fd = os.environ.get(RECORD_FD_ENV)
     if not fd:
         return
-    line = json.dumps({"key": str(key), "value": encode(value), "label": label, "hint": hint, "rtol": rtol, "atol": atol})
+    line = json.dumps({"key": str(key), "value": encode(value), "label": label, "hint": hint, "rtol": rtol, "atol": atol,
+                       "check": check, "args": args or {}})
     data = (line + "\n").encode()
     while data:
         data = data[os.write(int(fd), data):]

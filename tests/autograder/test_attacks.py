@@ -20,7 +20,7 @@ from autograder.transforms.fill import fill
 HERE = Path(__file__).parent
 ROOT = HERE.parent.parent
 ISOLATED = sandbox.bwrap_path() is not None
-WRONG_ADAM = (HERE / "variants" / "wrong-adam-no-bias-correction.py").read_text()
+WRONG_ADAM = (HERE / "variants" / "optimizers" / "wrong-adam-no-bias-correction.py").read_text()
 
 
 def header(path):
@@ -102,5 +102,5 @@ def test_nothing_outside_the_sandbox_changed(batch):
 def test_the_batch_finishes_within_its_limits(batch):
     assert len(batch["results"]) == len(ATTACKS) + 3
     assert batch["seconds"] < 240 * len(batch["results"])
-    assert all(t["status"] in ("passed", "failed", "error", "timeout", "manual")
+    assert all(t["status"] in ("passed", "partial", "failed", "error", "timeout", "manual")
                for r in batch["results"].values() for t in r["tests"])

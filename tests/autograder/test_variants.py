@@ -1,7 +1,12 @@
 """Hidden tests against real student code: every wrong answer loses its points, every valid one keeps them.
 
-The class below is graded once, in one `autograde` batch: the released notebook filled with the
-reference, the untouched release, and one student per file in variants/.
+variants/<assignment>/<wrong|valid>-<what>.py is one student's answer cell, with a header:
+
+    # answer: <grade_id of the answer cell it fills>
+    # expect: <ids of the test cells that must lose points>   (or: none)
+
+Every assignment's class is graded once, in one `autograde` batch: the released notebook filled
+with the reference, the untouched release, and one student per variant file.
 """
 import csv
 import dataclasses
@@ -9,11 +14,15 @@ from pathlib import Path
 
 import pytest
 
+from autograder import course
 from autograder.autograde import autograde, open_gradebook
-from autograder.notebook import write
+from autograder.notebook import read, write
 from autograder.transforms.fill import fill
 
-VARIANTS = sorted((Path(__file__).parent / "variants").glob("*.py"))
+HERE = Path(__file__).parent
+ASSIGNMENTS = sorted(p.name for p in (HERE / "variants").iterdir() if p.is_dir())
+VARIANTS = [(a, p) for a in ASSIGNMENTS for p in sorted((HERE / "variants" / a).glob("*.py"))]
+MINIMUM = {"optimizers": (8, 4), "normalization": (10, 5), "dropout": (8, 4), "pytorch": (8, 4), "resnet": (12, 4)}
 
 
 def parse(path):
@@ -27,53 +36,83 @@ def parse(path):
     return header["answer"], expect, path.read_text()
 
 
+def notebooks(assignment):
+    """(source, released, notebook name) of an assignment's one notebook."""
+    [source_path] = sorted((course.solutions_dir() / assignment).glob("*.ipynb"))
+    released_path = course.exercises_dir() / assignment / source_path.name
+    return read(source_path), read(released_path), source_path.stem
+
+
 @pytest.fixture(scope="session")
-def graded_class(tmp_path_factory, source_nb, released_nb, grading_config):
-    subs = tmp_path_factory.mktemp("submissions")
-    write(fill(released_nb, source_nb), subs / "reference" / "optimizers" / "optimizers.ipynb")
-    write(released_nb, subs / "untouched" / "optimizers" / "optimizers.ipynb")
-    for path in VARIANTS:
-        answer, _, code = parse(path)
-        write(fill(released_nb, source_nb, {answer: code}), subs / path.stem / "optimizers" / "optimizers.ipynb")
-    out = tmp_path_factory.mktemp("graded")
-    results = dict(autograde(subs, out, cfg=grading_config, log=lambda m: None))
-    return results, out, subs
+def graded(tmp_path_factory, grading_config):
+    """{assignment: (results by student, out folder, submissions folder)}: one batch per assignment."""
+    graded = {}
+    for assignment in ASSIGNMENTS:
+        source, released, name = notebooks(assignment)
+        subs = tmp_path_factory.mktemp(f"submissions-{assignment}")
+        write(fill(released, source), subs / "reference" / assignment / f"{name}.ipynb")
+        write(released, subs / "untouched" / assignment / f"{name}.ipynb")
+        for a, path in VARIANTS:
+            if a == assignment:
+                answer, _, code = parse(path)
+                write(fill(released, source, {answer: code}), subs / path.stem / assignment / f"{name}.ipynb")
+        out = tmp_path_factory.mktemp(f"graded-{assignment}")
+        results = dict(autograde(subs, out, cfg=grading_config, log=lambda m: None))
+        graded[assignment] = (results, out, subs)
+    return graded
 
 
-def test_there_are_enough_variants():
-    wrong = [p for p in VARIANTS if p.stem.startswith("wrong-")]
-    valid = [p for p in VARIANTS if p.stem.startswith("valid-")]
-    assert len(wrong) >= 8 and len(valid) >= 4
-    for path in VARIANTS:
+def max_score(assignment):
+    source, _, _ = notebooks(assignment)
+    from autograder.notebook import is_autograded_test, points
+    return sum(points(c) for c in source.cells if is_autograded_test(c))
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_there_are_enough_variants(assignment):
+    files = [p for a, p in VARIANTS if a == assignment]
+    wrong = [p for p in files if p.stem.startswith("wrong-")]
+    valid = [p for p in files if p.stem.startswith("valid-")]
+    least_wrong, least_valid = MINIMUM.get(assignment, (8, 4))
+    assert len(wrong) >= least_wrong and len(valid) >= least_valid
+    for path in files:
         answer, expect, _ = parse(path)
         assert bool(expect) == path.stem.startswith("wrong-"), path.name
 
 
-def test_reference_scores_max(graded_class):
-    result = graded_class[0]["reference"]
-    assert result["max_score"] == 7
+def test_every_assignment_has_variants():
+    assert set(ASSIGNMENTS) == set(course.assignments())
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_reference_scores_max(graded, assignment):
+    result = graded[assignment][0]["reference"]
+    assert result["max_score"] == max_score(assignment) > 0
     assert result["score"] == result["max_score"], result["tests"]
     assert result["problems"] == []
 
 
-def test_untouched_release_scores_zero(graded_class):
-    result = graded_class[0]["untouched"]
-    assert result["score"] == 0 and result["max_score"] == 7
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_untouched_release_scores_zero(graded, assignment):
+    result = graded[assignment][0]["untouched"]
+    assert result["score"] == 0 and result["max_score"] == max_score(assignment)
     auto = [t for t in result["tests"] if t["status"] != "manual"]
     assert {t["status"] for t in auto} == {"error"}
     assert all("NotImplementedError" in t["message"] for t in auto)
 
 
-@pytest.mark.parametrize("path", VARIANTS, ids=lambda p: p.stem)
-def test_variant(graded_class, path):
+@pytest.mark.parametrize("assignment, path", VARIANTS, ids=lambda v: v.stem if isinstance(v, Path) else v)
+def test_variant(graded, assignment, path):
     _, expect, _ = parse(path)
-    result = graded_class[0][path.stem]
+    result = graded[assignment][0][path.stem]
+    tests = {t["id"] for t in result["tests"]}
+    assert expect <= tests, f"{path.name} names tests the notebook does not have: {sorted(expect - tests)}"
     for test in result["tests"]:
         if test["status"] == "manual":
             continue
         if test["id"] in expect:
             assert test["points"] < test["max_points"], f"{path.stem} kept the points of {test['id']}"
-            assert test["status"] in ("failed", "error") and test["message"]
+            assert test["status"] in ("failed", "error", "partial") and test["message"]
         else:
             assert test["status"] == "passed" and test["points"] == test["max_points"], (path.stem, test)
 
@@ -83,40 +122,48 @@ def test_variant(graded_class, path):
     ("wrong-adam-default-learning-rate", "with config=None the defaults are"),
     ("wrong-sgd-momentum-nesterov", "not Nesterov"),
     ("wrong-hard-coded-visible-answers", "shape"),
+    ("wrong-adam-delegates-to-torch-optim", "torch.optim"),
 ])
-def test_failure_messages_point_at_the_mistake(graded_class, student, words):
-    messages = " ".join(t["message"] for t in graded_class[0][student]["tests"])
+def test_optimizers_failure_messages_point_at_the_mistake(graded, student, words):
+    messages = " ".join(t["message"] for t in graded["optimizers"][0][student]["tests"])
     assert words in messages
 
 
-def test_one_worker_gives_the_same_results(graded_class, grading_config, tmp_path):
-    results, _, subs = graded_class
+def test_one_worker_gives_the_same_results(graded, grading_config, tmp_path):
+    results, _, subs = graded["optimizers"]
     assert grading_config.workers > 1
     serial = dict(autograde(subs, tmp_path, cfg=dataclasses.replace(grading_config, workers=1), log=lambda m: None))
     assert serial == results
 
 
-def test_grade_table_and_gradebook_agree(graded_class):
-    results, out, _ = graded_class
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_grade_table_and_gradebook_agree(graded, assignment):
+    results, out, _ = graded[assignment]
     rows = list(csv.DictReader(open(out / "grades.csv")))
     assert [r["student"] for r in rows] == sorted(results)
     assert list(rows[0]) == ["student", "assignment", "notebook", "score", "max_score"]
     with open_gradebook(out / "gradebook.db") as gb:
         for row in rows:
-            sub = gb.find_submission("optimizers", row["student"])
-            assert sub.score == float(row["score"]) == results[row["student"]]["score"]
+            sub = gb.find_submission(assignment, row["student"])
+            assert sub.score == pytest.approx(float(row["score"])) == results[row["student"]]["score"]
 
 
-def test_feedback_shows_no_hidden_tests(graded_class, source_nb):
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_feedback_shows_no_hidden_tests(graded, assignment):
     from autograder.transforms.leaks import secret_lines
-    _, out, _ = graded_class
+    _, out, _ = graded[assignment]
+    source, _, name = notebooks(assignment)
     pages = list((out / "feedback").rglob("*.html"))
-    assert len(pages) == len(VARIANTS) + 2
-    secret = secret_lines(source_nb, min_length=20, kinds=("HIDDEN TESTS",))
-    assert len(secret) > 10
+    assert len(pages) == len([1 for a, _ in VARIANTS if a == assignment]) + 2
+    secret = secret_lines(source, min_length=20, kinds=("HIDDEN TESTS",))
+    assert len(secret) > 5
     for page in pages:
         text = page.read_text()
-        assert "probe_update_rule" not in text and "HIDDEN" not in text
+        assert "HIDDEN" not in text
         assert not [line for line in secret if line in text], page
+
+
+def test_optimizers_feedback_names_the_failed_test(graded):
+    _, out, _ = graded["optimizers"]
     wrong = (out / "feedback" / "wrong-adam-swapped-betas" / "optimizers" / "optimizers.html").read_text()
-    assert "test_adam" in wrong and "failed" in wrong
+    assert "test_adam" in wrong and "failed" in wrong and "probe_update_rule" not in wrong

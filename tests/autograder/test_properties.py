@@ -1,0 +1,80 @@
+"""Property checks (autograder/properties.py) and the judge's use of them: each check accepts
+correct outputs and rejects each kind of wrong one; malformed student values fail cleanly."""
+import numpy as np
+import pytest
+
+from autograder.judge import judge_cell
+from autograder.properties import PROPERTIES, exact, thresholds
+from dlcourse.grading import encode
+
+
+def rec(key, value, **extra):
+    return {"key": key, "value": encode(value), **extra}
+
+
+def test_exact_accepts_equal_and_rejects_off_by_one_or_shape():
+    ref = {"params": np.array(272474.0), "strides": np.array([1, 2, 2])}
+    assert exact(ref, {"params": np.array(272474.0), "strides": np.array([1.0, 2.0, 2.0])}) is None
+    assert "differ" in exact(ref, {"params": np.array(272474.0), "strides": np.array([1, 1, 2])})
+    assert "params" in exact(ref, {"params": np.array(272475.0), "strides": np.array([1, 2, 2])})
+    assert "shape" in exact(ref, {"params": np.array(272474.0), "strides": np.array([1, 2])})
+
+
+def test_thresholds_gives_the_best_level_reached():
+    levels = [[0.7, 1.0], [0.6, 0.5], [0.5, 0.25]]
+    assert thresholds(None, np.array(0.71), levels=levels, name="accuracy") is None
+    assert thresholds(None, np.array(0.65), levels=levels)[0] == 0.5
+    assert thresholds(None, np.array(0.55), levels=levels)[0] == 0.25
+    assert thresholds(None, np.array(0.1), levels=levels)[0] == 0.0
+    assert "finite" in thresholds(None, np.array(np.nan), levels=levels)
+    assert "one finite number" in thresholds(None, np.zeros(3), levels=levels)
+
+
+def test_registry_names_every_check_once():
+    assert {"exact", "thresholds"} <= set(PROPERTIES)
+
+
+class Ok:
+    status, ename, evalue = "ok", None, None
+
+
+def test_judge_uses_the_reference_checks_and_args_never_the_students():
+    ref = [rec("acc", 0.9, check="thresholds", args={"levels": [[0.7, 1.0], [0.5, 0.5]]})]
+    # the student's record claims another check and generous args: ignored
+    mine = [rec("acc", 0.6, check="exact", args={"levels": [[0.0, 1.0]]})]
+    status, message, fraction = judge_cell(ref, mine, Ok())
+    assert (status, fraction) == ("partial", 0.5) and "0.6" in message
+    status, _, fraction = judge_cell(ref, [rec("acc", 0.75)], Ok())
+    assert (status, fraction) == ("passed", 1.0)
+    status, _, fraction = judge_cell(ref, [rec("acc", 0.2)], Ok())
+    assert (status, fraction) == ("failed", 0.0)
+
+
+def test_judge_turns_malformed_student_values_into_a_failure():
+    ref = [rec("n", {"params": 10.0}, check="exact")]
+    for bad in ({"other": 1.0}, 3.0, {"params": [1.0, 2.0]}):
+        status, message, fraction = judge_cell(ref, [rec("n", bad)], Ok())
+        assert status == "failed" and fraction == 0 and message
+    status, message, _ = judge_cell(ref, [{"key": "n", "value": {"error": "not numeric (str)"}}], Ok())
+    assert status == "failed" and "not numeric" in message
+
+
+def test_judge_names_an_unknown_check():
+    status, message, _ = judge_cell([rec("x", 1.0, check="no-such-check")], [rec("x", 1.0)], Ok())
+    assert status == "failed" and "unknown check" in message
+
+
+def test_equality_records_still_compare_with_tolerances():
+    ref = [rec("w", np.array([1.0, 2.0]), rtol=1e-6)]
+    assert judge_cell(ref, [rec("w", np.array([1.0, 2.0 + 1e-9]))], Ok())[0] == "passed"
+    status, message, _ = judge_cell(ref, [rec("w", np.array([1.0, 2.1]))], Ok())
+    assert status == "failed" and "relative error" in message
+
+
+def test_torch_tensors_are_recorded_as_their_values():
+    torch = pytest.importorskip("torch")
+    t = torch.arange(6, dtype=torch.float32, requires_grad=True).reshape(2, 3) * 2
+    value = encode(t)
+    assert value["shape"] == [2, 3]
+    from autograder.judge import decode
+    np.testing.assert_array_equal(decode(value), np.arange(6).reshape(2, 3) * 2.0)
