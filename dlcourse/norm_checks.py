@@ -152,21 +152,23 @@ def check_test_mode(forward, spatial=False, calls=50):
     return mean, std
 
 
-def check_gradients(forward, backward, kind="batchnorm", tol=1e-7):
+def check_gradients(forward, backward, kind="batchnorm", tol=1e-7, hand_in=True):
     """Numerical gradient check of dx, dgamma and dbeta (float64, centred differences).
 
     Inputs:
     - forward, backward: the student's pair.
     - kind: "batchnorm" or "layernorm" (x of shape (5, 6)), or "spatial" (x of shape (2, 3, 2, 3)).
     - tol: largest accepted relative error.
+    - hand_in: record the gradients for the grader (False when used inside another check).
 
     Returns the relative errors of dx, dgamma, dbeta.
     """
-    rng = np.random.default_rng(233)
+    # well-conditioned inputs (seed and shape chosen so): the max-over-elements relative error
+    # of centred differences stays near 1e-9 for a correct backward pass; with an element of dx
+    # near zero it can reach 1e-7 whatever the implementation
+    rng = np.random.default_rng(1 if kind == "spatial" else 233)
     shape = (2, 3, 2, 3) if kind == "spatial" else (5, 6)
     c = shape[1]
-    # well-conditioned inputs: the max-over-elements relative error of centred differences
-    # stays near 1e-8 for a correct backward pass (larger shapes and offsets approach 1e-7)
     x = rng.standard_normal(shape) if kind == "spatial" else 2 * rng.standard_normal(shape) + 3
     gamma, beta = rng.standard_normal(c), rng.standard_normal(c)
     dout = rng.standard_normal(shape)
@@ -184,9 +186,10 @@ def check_gradients(forward, backward, kind="batchnorm", tol=1e-7):
     numeric = [eval_numerical_gradient_array(f, v.copy(), dout) for f, v in ((fx, x), (fg, gamma), (fb, beta))]
     _, cache = _forward(forward, x, gamma, beta, dict(param), f"{kind} forward")
     grads = _backward(backward, dout, cache, (shape, (c,), (c,)), f"{kind} backward")
-    record(f"{kind}/visible/gradients", dict(zip(("dx", "dgamma", "dbeta"), grads)),
-           label="the visible gradient check's inputs", hint="compare each step of your backward pass with the forward graph",
-           rtol=1e-6, atol=1e-9)
+    if hand_in:
+        record(f"{kind}/visible/gradients", dict(zip(("dx", "dgamma", "dbeta"), grads)),
+               label="the visible gradient check's inputs", hint="compare each step of your backward pass with the forward graph",
+               rtol=1e-6, atol=1e-9)
     errors = {}
     for name, g, n in zip(("dx", "dgamma", "dbeta"), grads, numeric):
         errors[name] = rel_error(n, g)
@@ -203,6 +206,9 @@ def check_backward_alt(forward, backward, backward_alt, tol=1e-7, repeats=10):
     - forward, backward, backward_alt: the student's batchnorm_forward and both backward passes.
     - tol: largest accepted relative error between the two.
     - repeats: timing repetitions (best of) on x of shape (128, 512).
+
+    When the two differ, backward_alt alone is checked against numerical gradients (and the
+    check fails only if it is off there).
 
     Returns (errors, seconds of backward, seconds of backward_alt).
     """
@@ -228,8 +234,12 @@ def check_backward_alt(forward, backward, backward_alt, tol=1e-7, repeats=10):
     print("relative errors, alt vs graph: " + ", ".join(f"{k} {v:.2e}" for k, v in errors.items()))
     print(f"graph backward {times[0] * 1e3:.3f} ms, simplified {times[1] * 1e3:.3f} ms "
           f"(speed-up x{times[0] / max(times[1], 1e-12):.1f}, best of {repeats})")
-    for name, err in errors.items():
-        assert err < tol, f"batchnorm_backward_alt: {name} differs from batchnorm_backward (relative error {err:.2e})"
+    if max(errors.values()) >= tol:
+        # which one is off? the numerical gradient decides, so a wrong graph version does not
+        # cost the simplified one its points (that is test_batchnorm_backward's job)
+        alt_errors = check_gradients(forward, backward_alt, "batchnorm", tol=tol, hand_in=False)
+        print(f"batchnorm_backward_alt agrees with the numerical gradient ({max(alt_errors.values()):.2e}): "
+              "it is batchnorm_backward that is off")
     return errors, times[0], times[1]
 
 
