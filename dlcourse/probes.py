@@ -56,8 +56,11 @@ def canonical_weights(model, seed=0):
     return model
 
 
-def conv_trace(model, x):
+def conv_trace(model, x, sort=False):
     """Run model(x) once (no autograd) and list its convolutions in the order they ran.
+
+    With sort=True the rows (stride, size, channels) are sorted instead: the same multiset of
+    convolutions in any order (for blocks whose branches may run in either order).
 
     Returns a dict of int64 arrays: stride (stride along H of each conv), size (output H),
     channels (output channels).
@@ -71,7 +74,7 @@ def conv_trace(model, x):
     finally:
         for h in hooks:
             h.remove()
-    arr = np.array(rows, dtype=np.int64).reshape(-1, 3)
+    arr = np.array(sorted(rows) if sort else rows, dtype=np.int64).reshape(-1, 3)
     return {"stride": arr[:, 0], "size": arr[:, 1], "channels": arr[:, 2]}
 
 
