@@ -139,3 +139,11 @@ def test_scripted_model_follows_its_script_and_counting_optimizer_steps_in_place
             x, y = next(iter(index_batches(8, 8)))
             accs.append((model(x).argmax(1) == y).float().mean().item())
     assert accs == [0.25, 0.5] and ref.item() == 2.0  # the stale reference saw the in-place steps
+
+
+def test_benchmark_script_prints_a_table(capsys):
+    from dlcourse.bench_resnet import main
+    rows = main(["--n", "1", "--batch-size", "16", "--batches", "1", "--workers", "0", "--device", "cpu", "--threads", "1"])
+    assert len(rows) == 2 and all(r[1] > 0 and r[2] > 0 for r in rows)
+    out = capsys.readouterr().out
+    assert "| data path | data only (images/s) | training step (images/s) |" in out and "machine:" in out
