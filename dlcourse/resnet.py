@@ -114,7 +114,7 @@ class TensorBatches:
             yield x, self.y[idx]
 
 
-def save_checkpoint(path, model, optimizer, scheduler, epoch, history):
+def save_checkpoint(path, model, optimizer, scheduler, epoch, history, extra=None):
     """Write everything needed to resume training to `path` (atomically: a crash never leaves half a file).
 
     Inputs:
@@ -122,21 +122,22 @@ def save_checkpoint(path, model, optimizer, scheduler, epoch, history):
     - model, optimizer, scheduler: torch objects (scheduler may be None).
     - epoch: number of epochs completed.
     - history: dict of per-epoch lists.
+    - extra: anything else to keep (e.g. the data generator's state), returned by load_checkpoint(..., extra=True).
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     state = {"model": model.state_dict(), "optimizer": optimizer.state_dict(),
              "scheduler": scheduler.state_dict() if scheduler is not None else None,
-             "epoch": int(epoch), "history": history}
+             "epoch": int(epoch), "history": history, "extra": extra}
     tmp = path.with_suffix(path.suffix + ".tmp")
     torch.save(state, tmp)
     tmp.replace(path)
 
 
-def load_checkpoint(path, model, optimizer=None, scheduler=None):
+def load_checkpoint(path, model, optimizer=None, scheduler=None, extra=False):
     """Restore a checkpoint written by save_checkpoint into the given objects (in place).
 
-    Returns a tuple of: epoch (epochs completed), history.
+    Returns a tuple of: epoch (epochs completed), history (and the saved `extra` when extra=True).
     """
     path = Path(path)
     if not path.exists():
@@ -147,6 +148,8 @@ def load_checkpoint(path, model, optimizer=None, scheduler=None):
         optimizer.load_state_dict(state["optimizer"])
     if scheduler is not None and state["scheduler"] is not None:
         scheduler.load_state_dict(state["scheduler"])
+    if extra:
+        return state["epoch"], state["history"], state.get("extra")
     return state["epoch"], state["history"]
 
 
@@ -195,7 +198,9 @@ def train(model, train_batches, test_batches, optimizer, scheduler, epochs, chec
     history = {k: [] for k in ("train_loss", "train_acc", "test_loss", "test_acc", "seconds")}
     start_epoch = 0
     if checkpoint is not None and Path(checkpoint).exists():
-        start_epoch, history = load_checkpoint(checkpoint, model, optimizer, scheduler)
+        start_epoch, history, data_state = load_checkpoint(checkpoint, model, optimizer, scheduler, extra=True)
+        if data_state is not None and hasattr(train_batches, "generator"):
+            train_batches.generator.set_state(data_state)  # the same shuffles and crops as an uninterrupted run
         log(f"resumed from {checkpoint} after epoch {start_epoch}")
     for epoch in range(start_epoch, epochs):
         t0 = time.monotonic()
@@ -219,7 +224,8 @@ def train(model, train_batches, test_batches, optimizer, scheduler, epochs, chec
         for key, value in zip(history, (loss_sum / total, correct / total, test_loss, test_acc, seconds)):
             history[key].append(value)
         if checkpoint is not None:
-            save_checkpoint(checkpoint, model, optimizer, scheduler, epoch + 1, history)
+            data_state = train_batches.generator.get_state() if hasattr(train_batches, "generator") else None
+            save_checkpoint(checkpoint, model, optimizer, scheduler, epoch + 1, history, extra=data_state)
         eta = np.mean(history["seconds"][-5:]) * (epochs - epoch - 1)
         log(f"epoch {epoch + 1}/{epochs}  train loss {loss_sum / total:.3f} acc {correct / total:.3f}  "
             f"test acc {test_acc:.3f}  {seconds:.1f}s/epoch  ETA {eta / 60:.1f} min")

@@ -76,10 +76,8 @@ def test_checkpoint_resume_continues_exactly(tmp_path):
     ckpt = tmp_path / "run.pt"
     train(model2, tr2, te2, opt2, sched2, 2, checkpoint=ckpt, log=lambda m: None)
     model3, opt3, sched3, _, _ = setup()
-    tr2.generator.manual_seed(3)  # the data order is not part of a checkpoint: replay it
-    for _ in range(2):
-        list(tr2)
-    resumed = train(model3, tr2, te2, opt3, sched3, 4, checkpoint=ckpt, log=lambda m: None)
+    tr3 = TensorBatches(images, labels, 32, train=True, device="cpu", seed=99)  # a fresh session: other seed
+    resumed = train(model3, tr3, te2, opt3, sched3, 4, checkpoint=ckpt, log=lambda m: None)  # data state restored
     assert resumed["train_loss"] == pytest.approx(straight["train_loss"], rel=1e-4)
     for a, b in zip(model.state_dict().values(), model3.state_dict().values()):
         assert torch.allclose(a.float(), b.float(), atol=1e-5)
