@@ -79,6 +79,11 @@ def reference_records(source_path, cfg, root=None, log=None):
             raise GradingError(f"the reference solution {source_path} fails in cell {cell.index} "
                                f"({outcome.ename}: {outcome.evalue}); fix the source notebook first")
     records = {gid: o.records for gid, o in _by_test(source, cells, outcomes).items()}
+    silent = sorted(gid for gid, recs in records.items() if not recs)
+    if silent:
+        raise GradingError(f"the reference solution {source_path}: test cell(s) {', '.join(silent)} recorded nothing; "
+                           "every test must record() what it checks (a record line over the grader's size limit "
+                           "is dropped: record less)")
     unknown = sorted({r.get("check") for recs in records.values() for r in recs} - {None, ""} - set(PROPERTIES))
     if unknown:
         raise GradingError(f"the reference solution {source_path} names unknown property checks {unknown}; "
