@@ -79,6 +79,11 @@ def reference_records(source_path, cfg, root=None, log=None):
             raise GradingError(f"the reference solution {source_path} fails in cell {cell.index} "
                                f"({outcome.ename}: {outcome.evalue}); fix the source notebook first")
     records = {gid: o.records for gid, o in _by_test(source, cells, outcomes).items()}
+    silent = sorted(gid for gid, recs in records.items() if not recs)
+    if silent:
+        raise GradingError(f"the reference solution {source_path}: test cell(s) {', '.join(silent)} recorded nothing; "
+                           "every test must record() what it checks (a record line over the grader's size limit "
+                           "is dropped: record less)")
     unknown = sorted({r.get("check") for recs in records.values() for r in recs} - {None, ""} - set(PROPERTIES))
     if unknown:
         raise GradingError(f"the reference solution {source_path} names unknown property checks {unknown}; "
@@ -135,10 +140,10 @@ def grade_notebook(path, assignment=None, root=None, cfg=None, log=None):
             forbid, penalty = forbid_rule(cell)
             uses = _forbidden_uses(merged, source_ids, position[gid], forbid) if forbid and gid in position else []
             if uses and fraction > 0:
-                name, _, line = uses[0]
+                used, _, line = uses[0]
                 fraction = max(0.0, fraction - penalty)
                 status = "failed" if fraction == 0 else "partial"
-                message = (f"your code uses {name} (line {line} of one of your cells): this exercise asks you to "
+                message = (f"your code uses {used} (line {line} of one of your cells): this exercise asks you to "
                            f"write it yourself, so this test earns {1 - penalty:g} of its points at most. {message}").strip()
             tests.append({"id": gid, "points": round(points(cell) * fraction, 6),
                           "max_points": points(cell), "status": status, "message": message})

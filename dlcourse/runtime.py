@@ -60,10 +60,16 @@ def seed_everything(seed):
 
 
 def device():
-    """The torch device to train on: "cuda" when a GPU is visible, else "cpu"."""
+    """The torch device to train on: "cuda" when an NVIDIA GPU is visible, else "mps" (Apple
+    silicon), else "cpu"."""
     import torch
 
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
 
 
 class Progress:

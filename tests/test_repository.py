@@ -44,3 +44,7 @@ def test_book_builds_with_warnings_as_errors(tmp_path):
     assert page.count('<img alt="_images/') + page.count("_images/") >= 3  # the executed figures
     assert "colab.research.google.com/github/" in page and "exercises/optimizers/optimizers.ipynb" in page
     assert "Traceback" not in page
+    resnet = (tmp_path / "_build" / "html" / "book" / "resnet" / "resnet.html").read_text()
+    assert "269,722" in resnet and "1,727,962" in resnet  # the parameter table, computed while building
+    assert resnet.count('alt="Two panels') == 2 and "exercises/resnet/resnet.ipynb" in resnet
+    assert "Traceback" not in resnet

@@ -105,6 +105,7 @@ def test_untouched_release_scores_zero(graded, assignment):
 def test_variant(graded, assignment, path):
     _, expect, _ = parse(path)
     result = graded[assignment][0][path.stem]
+    assert (result["assignment"], result["notebook"]) == (assignment, notebooks(assignment)[2])
     tests = {t["id"] for t in result["tests"]}
     assert expect <= tests, f"{path.name} names tests the notebook does not have: {sorted(expect - tests)}"
     for test in result["tests"]:
@@ -142,9 +143,11 @@ def test_grade_table_and_gradebook_agree(graded, assignment):
     rows = list(csv.DictReader(open(out / "grades.csv")))
     assert [r["student"] for r in rows] == sorted(results)
     assert list(rows[0]) == ["student", "assignment", "notebook", "score", "max_score"]
+    assert {r["notebook"] for r in rows} == {notebooks(assignment)[2]}
     with open_gradebook(out / "gradebook.db") as gb:
         for row in rows:
             sub = gb.find_submission(assignment, row["student"])
+            assert len(sub.notebooks) == 1 and sub.notebooks[0].name == row["notebook"]
             assert sub.score == pytest.approx(float(row["score"])) == results[row["student"]]["score"]
 
 

@@ -1,0 +1,147 @@
+"""The ResNet chapter's given code: option-A shortcut, batched augmentation, checkpoints and the
+full-mode loop, the book's study nets (parameter counts against the paper), the grading probes."""
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from autograder.properties import crop_and_flip
+from dlcourse.probes import (CountingOptimizer, ScriptedModel, canonical_weights, conv_trace, count_parameters,
+                             index_batches, write_cifar_batch)
+from dlcourse.resnet import OptionAShortcut, TensorBatches, load_checkpoint, paper_recipe, save_checkpoint, train
+from dlcourse.runtime import device
+from dlcourse.study import StudyNet
+
+# He et al. 2015, Table 6: depth -> parameters in millions (two decimals as printed)
+PAPER = {20: 0.27, 32: 0.46, 44: 0.66, 56: 0.85, 110: 1.7}
+
+
+def test_option_a_subsamples_and_zero_pads_without_parameters():
+    sc = OptionAShortcut(4, 8, 2)
+    x = torch.randn(2, 4, 6, 6)
+    y = sc(x)
+    assert y.shape == (2, 8, 3, 3) and count_parameters(sc) == 0
+    assert torch.equal(y[:, 2:6], x[:, :, ::2, ::2])
+    assert y[:, :2].abs().sum() == 0 and y[:, 6:].abs().sum() == 0
+    assert torch.equal(OptionAShortcut(5, 5, 1)(x[:, :1].repeat(1, 5, 1, 1)), x[:, :1].repeat(1, 5, 1, 1))
+    with pytest.raises(ValueError, match="only adds channels"):
+        OptionAShortcut(8, 4)
+
+
+@pytest.mark.parametrize("depth", sorted(PAPER))
+def test_study_net_has_the_papers_parameter_counts(depth):
+    net = StudyNet((depth - 2) // 6, residual=True, batch_norm=True, width=16)
+    assert net.depth() == depth
+    assert round(count_parameters(net) / 1e6, 2 if depth < 100 else 1) == PAPER[depth]
+
+
+def test_study_net_exact_counts_and_plain_twin():
+    counts = [count_parameters(StudyNet(n)) for n in (3, 5, 7, 9, 18)]
+    assert counts == [269722, 464154, 658586, 853018, 1727962]  # the widely reproduced option-A counts
+    assert count_parameters(StudyNet(3, residual=False)) == counts[0]  # option A adds nothing
+    trace = conv_trace(StudyNet(1).eval(), torch.zeros(1, 3, 32, 32))
+    assert trace["stride"].tolist() == [1, 1, 1, 2, 1, 2, 1] and trace["size"].tolist() == [32, 32, 32, 16, 16, 8, 8]
+
+
+def test_tensor_batches_augment_is_pad4_crop_and_flip():
+    rng = np.random.default_rng(0)
+    images = rng.integers(1, 256, size=(300, 32, 32, 3), dtype=np.uint8)
+    tb = TensorBatches(images, np.zeros(300), batch_size=300, train=True, device="cpu", seed=1)
+    out = tb.augment(tb.x).permute(0, 2, 3, 1).numpy()
+    assert crop_and_flip({"inputs": images.astype(float)}, {"outputs": out.astype(float)}, pad=4) is None
+    x, y = next(iter(TensorBatches(images, np.arange(300) % 10, batch_size=128, device="cpu")))
+    assert x.shape == (128, 3, 32, 32) and x.dtype == torch.float32 and y.dtype == torch.int64
+    assert len(TensorBatches(images, np.zeros(300), batch_size=128, device="cpu")) == 3
+    with pytest.raises(ValueError, match="uint8"):
+        TensorBatches(images.astype(np.float32), np.zeros(300))
+
+
+def test_checkpoint_resume_continues_exactly(tmp_path):
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, size=(64, 32, 32, 3), dtype=np.uint8)
+    labels = rng.integers(0, 10, 64)
+
+    def setup():
+        torch.manual_seed(0)
+        model = StudyNet(1, width=4)
+        opt, sched = paper_recipe(model, epochs=4, milestones=(2,))
+        batches = TensorBatches(images, labels, 32, train=True, device="cpu", seed=3)
+        return model, opt, sched, batches, TensorBatches(images, labels, 64, device="cpu")
+
+    model, opt, sched, tr, te = setup()
+    straight = train(model, tr, te, opt, sched, 4, log=lambda m: None)
+    model2, opt2, sched2, tr2, te2 = setup()
+    ckpt = tmp_path / "run.pt"
+    train(model2, tr2, te2, opt2, sched2, 2, checkpoint=ckpt, log=lambda m: None)
+    model3, opt3, sched3, _, _ = setup()
+    tr3 = TensorBatches(images, labels, 32, train=True, device="cpu", seed=99)  # a fresh session: other seed
+    resumed = train(model3, tr3, te2, opt3, sched3, 4, checkpoint=ckpt, log=lambda m: None)  # data state restored
+    assert resumed["train_loss"] == pytest.approx(straight["train_loss"], rel=1e-4)
+    for a, b in zip(model.state_dict().values(), model3.state_dict().values()):
+        assert torch.allclose(a.float(), b.float(), atol=1e-5)
+    epoch, history = load_checkpoint(ckpt, model3)
+    assert epoch == 4 and len(history["test_acc"]) == 4
+    with pytest.raises(FileNotFoundError, match="no checkpoint"):
+        load_checkpoint(tmp_path / "missing.pt", model3)
+
+
+def test_save_checkpoint_keeps_scheduler_and_optimizer(tmp_path):
+    model = nn.Linear(2, 2)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    sched = torch.optim.lr_scheduler.StepLR(opt, 1, 0.5)
+    model(torch.ones(1, 2)).sum().backward()
+    opt.step(); sched.step()
+    save_checkpoint(tmp_path / "a" / "c.pt", model, opt, sched, 1, {"x": [1]})
+    model2 = nn.Linear(2, 2)
+    opt2 = torch.optim.SGD(model2.parameters(), lr=0.1, momentum=0.9)
+    sched2 = torch.optim.lr_scheduler.StepLR(opt2, 1, 0.5)
+    assert load_checkpoint(tmp_path / "a" / "c.pt", model2, opt2, sched2) == (1, {"x": [1]})
+    assert opt2.param_groups[0]["lr"] == 0.05 and opt2.state_dict()["state"]
+    assert torch.equal(model2.weight, model.weight)
+
+
+def test_device_is_a_torch_device():
+    assert device().type in ("cuda", "mps", "cpu")
+
+
+def test_write_cifar_batch_is_the_official_format(tmp_path):
+    images = np.random.default_rng(0).integers(0, 256, size=(3, 32, 32, 3), dtype=np.uint8)
+    write_cifar_batch(tmp_path / "b", images, [4, 5, 6])
+    with open(tmp_path / "b", "rb") as f:
+        raw = pickle.load(f, encoding="bytes")
+    assert sorted(raw) == [b"batch_label", b"data", b"filenames", b"labels"]
+    assert raw[b"data"].dtype == np.uint8 and raw[b"data"].shape == (3, 3072) and raw[b"labels"] == [4, 5, 6]
+    assert np.array_equal(raw[b"data"][1, :1024].reshape(32, 32), images[1, :, :, 0])  # red plane first
+    with open(tmp_path / "b", "rb") as f:
+        assert "data" in pickle.load(f, encoding="latin1")
+
+
+def test_canonical_weights_ignore_creation_order():
+    a = nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4), nn.Conv2d(4, 6, 1))
+    b = nn.Sequential(nn.Conv2d(4, 6, 1), nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4))
+    canonical_weights(a, 7), canonical_weights(b, 7)
+    assert torch.equal(a[0].weight, b[1].weight) and torch.equal(a[2].weight, b[0].weight)
+    assert torch.equal(a[1].running_var, b[2].running_var) and (a[1].running_var > 0).all()
+
+
+def test_scripted_model_follows_its_script_and_counting_optimizer_steps_in_place():
+    model = ScriptedModel([0.25, 0.5], n=8)
+    ref = model.state_dict()["step"]
+    opt = CountingOptimizer(model.parameters())
+    accs = []
+    for _ in range(2):
+        opt.step()
+        with torch.no_grad():
+            x, y = next(iter(index_batches(8, 8)))
+            accs.append((model(x).argmax(1) == y).float().mean().item())
+    assert accs == [0.25, 0.5] and ref.item() == 2.0  # the stale reference saw the in-place steps
+
+
+def test_benchmark_script_prints_a_table(capsys):
+    from dlcourse.bench_resnet import main
+    rows = main(["--n", "1", "--batch-size", "16", "--batches", "1", "--workers", "0", "--device", "cpu", "--threads", "1"])
+    assert len(rows) == 2 and all(r[1] > 0 and r[2] > 0 for r in rows)
+    out = capsys.readouterr().out
+    assert "| data path | data only (images/s) | training step (images/s) |" in out and "machine:" in out
