@@ -98,7 +98,7 @@ def check_accuracy(loader, model, device=None):
     return correct / max(count, 1)
 
 
-def train_part(model, optimizer, loaders, epochs=1, device=None, print_every=0, amp=False):
+def train_part(model, optimizer, loaders, epochs=1, device=None, print_every=0, amp=False, scheduler=None):
     """Train `model` with `optimizer` on loaders["train"], checking loaders["val"] after each epoch.
 
     Inputs:
@@ -109,6 +109,7 @@ def train_part(model, optimizer, loaders, epochs=1, device=None, print_every=0, 
     - print_every: print the loss every this many iterations (0: once per epoch).
     - amp: mixed precision (torch.autocast, float16 with a gradient scaler) when on CUDA; ignored
       elsewhere (on a CPU it is slower, and MPS autocast is young).
+    - scheduler: a learning-rate scheduler stepped once after each epoch, or None.
 
     Returns a dict of lists: "loss" (per iteration), "val_acc" (per epoch).
     """
@@ -130,6 +131,8 @@ def train_part(model, optimizer, loaders, epochs=1, device=None, print_every=0, 
             history["loss"].append(loss.item())
             if print_every and t % print_every == 0:
                 print(f"epoch {epoch + 1}, iteration {t}: loss {loss.item():.4f}")
+        if scheduler is not None:
+            scheduler.step()
         history["val_acc"].append(check_accuracy(loaders["val"], model, device))
         print(f"epoch {epoch + 1}/{epochs}: loss {history['loss'][-1]:.4f}, val accuracy {history['val_acc'][-1]:.2%}")
     return history
