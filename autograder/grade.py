@@ -116,7 +116,7 @@ def handin_files(source, submitted_path):
     """({name: path}, problems) of the files a submission hands in next to its notebook.
 
     The instructor notebook lists them in ``metadata.dlcourse.handin``: [{"name": "model.pt",
-    "max_mb": 20}, ...]. A file is used when it is a regular file (not a link) within its size
+    "max_mb": 20, "test": "<grade_id of the test that reads it>"}, ...]. A file is used when it is a regular file (not a link) within its size
     limit, checked before it is read; otherwise it is left out and the problem is noted (the
     notebook's test then finds no file and says so).
     """

@@ -97,7 +97,8 @@ def load_state_dict(path, limit_mb=HANDIN_LIMIT_MB):
 
 
 def evaluate_handin(build_model, path=HANDIN_NAME, images=None, time_limit=TIME_LIMIT_S, batch_size=100):
-    """Predict the held-out images with the handed-in model; never raises.
+    """Predict the held-out images with the handed-in model; raises only NotImplementedError
+    (build_model not written yet).
 
     Inputs:
     - build_model: the student's build_challenge_model (returns the untrained nn.Module).
@@ -128,11 +129,13 @@ def _predict(build_model, path, images, time_limit, batch_size):
     from .torchkit import to_tensor
 
     start = time.monotonic()
-    state = load_state_dict(path)
     try:
         model = build_model()
+    except NotImplementedError:
+        raise  # not written yet: reported like every other unanswered exercise
     except Exception as exc:
         raise HandinError(7, f"{type(exc).__name__}: {str(exc)[:200]}") from None
+    state = load_state_dict(path)
     try:
         model.load_state_dict(state, strict=True)
     except Exception as exc:
