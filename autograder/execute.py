@@ -150,7 +150,7 @@ def child_env(extra=None):
     return env
 
 
-def run_cells(cells, *, seed, cfg, sandbox_mode="none", log=None):
+def run_cells(cells, *, seed, cfg, sandbox_mode="none", log=None, files=None):
     """Run cells in order in a fresh kernel; returns a list of Outcome, one per cell.
 
     Inputs:
@@ -158,6 +158,8 @@ def run_cells(cells, *, seed, cfg, sandbox_mode="none", log=None):
     - seed: the hidden-test seed (DLCOURSE_GRADING_SEED).
     - cfg: the grading Config (submission_timeout, memory_limit_mb).
     - sandbox_mode: "bwrap" or "none" (see sandbox.resolve).
+    - files: {name: path} of files copied into the kernel's working folder first (handed-in
+      files the notebook reads, checked by the caller: see grade.handin_files).
     """
     submission_timeout, memory_mb = cfg.submission_timeout, cfg.memory_limit_mb
     import dlcourse
@@ -168,6 +170,8 @@ def run_cells(cells, *, seed, cfg, sandbox_mode="none", log=None):
     libdir.mkdir()
     shutil.copytree(Path(dlcourse.__file__).parent, libdir / "dlcourse", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(RUNNER, libdir / "runner.py")
+    for name, path in (files or {}).items():
+        shutil.copyfile(path, workdir / name)
     env = child_env({"DLCOURSE_GRADING_SEED": str(seed)})
 
     def start():

@@ -112,6 +112,30 @@ def resolve_notebook(path, assignment=None, root=None):
     return assignment, name, course.source_notebook(assignment, name, root)
 
 
+def handin_files(source, submitted_path):
+    """({name: path}, problems) of the files a submission hands in next to its notebook.
+
+    The instructor notebook lists them in ``metadata.dlcourse.handin``: [{"name": "model.pt",
+    "max_mb": 20, "test": "<grade_id of the test that reads it>"}, ...]. A file is used when it is a regular file (not a link) within its size
+    limit, checked before it is read; otherwise it is left out and the problem is noted (the
+    notebook's test then finds no file and says so).
+    """
+    folder = Path(submitted_path).parent
+    files, problems = {}, []
+    for spec in (source.metadata.get("dlcourse") or {}).get("handin") or []:
+        name, limit = spec["name"], float(spec["max_mb"])
+        target = folder / name
+        if not target.exists() and not target.is_symlink():
+            problems.append(f"{name}: not handed in next to the notebook")
+        elif target.is_symlink() or not target.is_file():
+            problems.append(f"{name}: not a regular file (a link or a folder): not used")
+        elif target.stat().st_size > limit * 2**20:
+            problems.append(f"{name}: {target.stat().st_size / 2**20:.0f} MB, over the limit of {limit:g} MB: not used")
+        else:
+            files[name] = target
+    return files, problems
+
+
 def grade_notebook(path, assignment=None, root=None, cfg=None, log=None):
     """Grade one submitted notebook; returns the result dict (see the module and README)."""
     cfg = cfg or Config()
@@ -120,11 +144,13 @@ def grade_notebook(path, assignment=None, root=None, cfg=None, log=None):
     source = read(source_path)
     reference = reference_records(source_path, cfg, root, log)
     merged, problems = merge(source, submitted)
+    files, handin_problems = handin_files(source, path)
+    problems += handin_problems
     mode = sandbox.resolve(cfg.sandbox)
     cells = _cells(merged, cfg)
     if log:
         log(f"grading {path} ({assignment}/{name}, {len(cells)} code cells, sandbox: {mode})")
-    outcomes = run_cells(cells, seed=seed_for(source_path, cfg), cfg=cfg, sandbox_mode=mode, log=log)
+    outcomes = run_cells(cells, seed=seed_for(source_path, cfg), cfg=cfg, sandbox_mode=mode, log=log, files=files)
     by_test = _by_test(merged, cells, outcomes)
     for cell, outcome in zip(cells, outcomes):
         if outcome.status in ("timeout", "crashed") and not is_autograded_test(merged.cells[cell.index]):

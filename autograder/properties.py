@@ -21,6 +21,8 @@ args={...})`` (see :func:`dlcourse.grading.record`). Each check has unit tests i
 ``tests/autograder/test_properties.py`` that accept correct outputs and reject each kind of
 wrong one.
 """
+from pathlib import Path
+
 import numpy as np
 
 PROPERTIES = {}
@@ -138,3 +140,69 @@ def crop_and_flip(ref, got, *, pad=4, flip_p=0.5, **_):
         if abs(values.mean() - pad) > 4 * sd_offset:
             return f"{name} crop offsets average {values.mean():.2f}, expected about {pad} (uniform on 0..{2 * pad})"
     return None
+
+
+@prop("normal_sample")
+def normal_sample(ref, got, *, std, sigmas=6.0, **_):
+    """A random tensor drawn i.i.d. from N(0, std²) (e.g. a Kaiming-initialized weight).
+
+    Record: {"w": the sample, "requires_grad": 1 or 0, "leaf": 1 or 0}. args: std (the expected
+    standard deviation, computed by the instructor's test), sigmas (tolerance in standard errors).
+
+    Passes when the shape is the reference's, the tensor is a leaf that requires grad, and its
+    mean, standard deviation and kurtosis are within `sigmas` standard errors of a normal
+    distribution's (0, std, 3): a fan-out std, a uniform draw or a constant tensor fail.
+    """
+    w = field(got, "w")
+    if w.shape != field(ref, "w").shape:
+        return f"shape {w.shape}, expected {field(ref, 'w').shape}"
+    if not np.all(np.isfinite(w)):
+        return "contains NaN or inf"
+    if float(field(got, "leaf").reshape(-1)[0]) != 1.0 or float(field(got, "requires_grad").reshape(-1)[0]) != 1.0:
+        return "the weight must be a leaf tensor with requires_grad=True (set it after scaling, or scale inside torch.no_grad())"
+    n = w.size
+    mean, sd = float(w.mean()), float(w.std())
+    if abs(sd / std - 1) > sigmas / np.sqrt(2 * n):
+        return f"standard deviation {sd:.4g}, expected {std:.4g}"
+    if abs(mean) > sigmas * std / np.sqrt(n):
+        return f"mean {mean:.3g}, expected about 0"
+    kurtosis = float(np.mean((w - mean) ** 4) / sd ** 4)
+    if abs(kurtosis - 3) > sigmas * np.sqrt(24 / n):
+        return f"kurtosis {kurtosis:.3g}: not normally distributed (a normal's is 3)"
+    return None
+
+
+DATA = Path(__file__).with_name("data")
+
+
+@prop("heldout_accuracy")
+def heldout_accuracy(ref, got, *, labels, levels, **_):
+    """Accuracy of handed-in predictions on held-out images whose labels the kernel never sees.
+
+    Record (see dlcourse.challenge.evaluate_handin): {"digest": sha256 of the images (32 numbers),
+    "predictions": (N,) class indices} or {"digest", "problem": [code]}.
+    args: labels (a file name in autograder/data: an .npz with "labels" and "images_sha256"),
+    levels ([[accuracy, fraction], ...], as in `thresholds`).
+
+    The digest is taken from the reference record (trusted) and must be the labels file's: the
+    notebook evaluated the images the labels describe.
+    """
+    from dlcourse.challenge import PROBLEMS
+
+    if "/" in labels or "\\" in labels or labels.startswith("."):
+        raise ValueError(f"labels {labels!r}: expected a file name in autograder/data")
+    with np.load(DATA / labels) as f:
+        truth, digest = f["labels"].astype(np.int64), str(f["images_sha256"])
+    ref_digest = bytes(field(ref, "digest").astype(np.uint8)).hex()
+    if ref_digest != digest:
+        raise ValueError("grading misconfigured: the notebook's held-out images are not the ones "
+                         f"autograder/data/{labels} labels (tell the instructor)")
+    if isinstance(got, dict) and "problem" in got and "predictions" not in got:
+        code = int(field(got, "problem").reshape(-1)[0])
+        return PROBLEMS.get(code, f"problem {code}")
+    predictions = field(got, "predictions")
+    if predictions.shape != truth.shape:
+        return f"{predictions.size} predictions, expected one per held-out image ({truth.size})"
+    accuracy = float(np.mean(predictions == truth))
+    return thresholds(None, np.array([accuracy]), levels=levels,
+                      name=f"accuracy on {truth.size} held-out CIFAR-10 test images")

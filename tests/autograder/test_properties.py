@@ -108,3 +108,75 @@ def test_crop_and_flip_accepts_random_crops_and_rejects_each_mistake():
     for words, out in cases.items():
         reason = crop_and_flip(ref, {"outputs": out.astype(float)}, pad=4)
         assert reason and words.strip() in reason, (words, reason)
+
+
+def test_normal_sample_accepts_kaiming_normal_and_rejects_fan_out_uniform_and_plain_tensors():
+    from autograder.properties import normal_sample
+    rng = np.random.default_rng(0)
+    shape, std = (2000, 40), np.sqrt(2 / 2000)
+    ref = {"w": np.zeros(shape), "requires_grad": np.array(1.0), "leaf": np.array(1.0)}
+
+    def sample(w, grad=1.0, leaf=1.0):
+        return {"w": w, "requires_grad": np.array(grad), "leaf": np.array(leaf)}
+    assert normal_sample(ref, sample(rng.standard_normal(shape) * std), std=std) is None
+    assert "standard deviation" in normal_sample(ref, sample(rng.standard_normal(shape) * np.sqrt(2 / 40)), std=std)
+    assert "kurtosis" in normal_sample(ref, sample(rng.uniform(-1, 1, shape) * std * np.sqrt(3)), std=std)
+    assert "requires_grad" in normal_sample(ref, sample(rng.standard_normal(shape) * std, grad=0.0), std=std)
+    assert "requires_grad" in normal_sample(ref, sample(rng.standard_normal(shape) * std, leaf=0.0), std=std)
+    assert "shape" in normal_sample(ref, sample(rng.standard_normal((40, 2000)) * std), std=std)
+    assert "mean" in normal_sample(ref, sample(rng.standard_normal(shape) * std + std / 10), std=std)
+
+
+def _heldout():
+    from autograder.properties import DATA
+    from dlcourse.challenge import heldout_images
+    with np.load(DATA / "cifar10-heldout-labels.npz") as f:
+        labels = f["labels"].astype(np.int64)
+    return labels, heldout_images()[1].astype(np.float64)
+
+
+LEVELS = [[0.7, 1.0], [0.6, 0.75], [0.5, 0.5], [0.4, 0.25]]
+
+
+def test_heldout_accuracy_awards_the_level_the_predictions_reach():
+    from autograder.properties import heldout_accuracy
+    labels, digest = _heldout()
+    ref = {"digest": digest, "problem": np.array([1.0])}  # the reference run has no model file
+    args = {"labels": "cifar10-heldout-labels.npz", "levels": LEVELS}
+
+    def predictions(accuracy):
+        p = labels.copy()
+        wrong = int(round((1 - accuracy) * len(p)))
+        p[:wrong] = (p[:wrong] + 1) % 10
+        return {"digest": digest, "predictions": p.astype(np.float64)}
+    assert heldout_accuracy(ref, predictions(0.72), **args) is None
+    assert heldout_accuracy(ref, predictions(0.65), **args)[0] == 0.75
+    assert heldout_accuracy(ref, predictions(0.45), **args)[0] == 0.25
+    assert heldout_accuracy(ref, predictions(0.10), **args)[0] == 0.0
+    short = {"digest": digest, "predictions": labels[:10].astype(np.float64)}
+    assert "expected one per held-out image" in heldout_accuracy(ref, short, **args)
+    assert "larger than the limit" in heldout_accuracy(ref, {"digest": digest, "problem": np.array([2.0])}, **args)
+    with pytest.raises(ValueError, match="misconfigured"):
+        heldout_accuracy({"digest": np.zeros(32), "problem": np.array([1.0])}, predictions(0.72), **args)
+    with pytest.raises(ValueError, match="file name"):
+        heldout_accuracy(ref, predictions(0.72), labels="../../etc/passwd", levels=LEVELS)
+
+
+def test_the_kernel_side_has_the_images_but_not_the_labels():
+    """Held-out images ship with dlcourse (copied into every kernel); their labels only with the grader,
+    and they are real CIFAR-10 test images that the vendored slice does not hold."""
+    from pathlib import Path
+
+    import dlcourse
+    from dlcourse.challenge import heldout_images
+    from dlcourse.data import SLICE_PATH
+    images, _ = heldout_images()
+    labels, _ = _heldout()
+    assert images.shape == (len(labels), 32, 32, 3) and images.dtype == np.uint8
+    with np.load(SLICE_PATH) as f:
+        seen = {x.tobytes() for x in f["test_images"]} | {x.tobytes() for x in f["train_images"]}
+    assert not any(x.tobytes() in seen for x in images)
+    shipped = Path(dlcourse.__file__).parent
+    assert not [p for p in shipped.rglob("*") if "label" in p.name and "heldout" in p.name]
+    total = sum(p.stat().st_size for p in shipped.rglob("*.npz"))
+    assert total < 8_000_000, f"vendored data {total} bytes"

@@ -62,6 +62,13 @@ def graded(tmp_path_factory, grading_config):
     return graded
 
 
+def handin_tests(assignment):
+    """Tests that grade a file handed in next to the notebook (metadata.dlcourse.handin): no variant
+    hands one in, so they lose their points here; their own tests grade real files (test_challenge.py)."""
+    source, _, _ = notebooks(assignment)
+    return {h.get("test") for h in (source.metadata.get("dlcourse") or {}).get("handin") or []}
+
+
 def max_score(assignment):
     source, _, _ = notebooks(assignment)
     from autograder.notebook import is_autograded_test, points
@@ -88,8 +95,10 @@ def test_every_assignment_has_variants():
 def test_reference_scores_max(graded, assignment):
     result = graded[assignment][0]["reference"]
     assert result["max_score"] == max_score(assignment) > 0
-    assert result["score"] == result["max_score"], result["tests"]
-    assert result["problems"] == []
+    without_file = [t for t in result["tests"] if t["id"] in handin_tests(assignment)]
+    assert result["score"] == result["max_score"] - sum(t["max_points"] for t in without_file), result["tests"]
+    assert all(t["points"] == 0 and "handed in" in t["message"] for t in without_file)
+    assert all("not handed in" in p for p in result["problems"]) and len(result["problems"]) == len(without_file)
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
@@ -109,7 +118,7 @@ def test_variant(graded, assignment, path):
     tests = {t["id"] for t in result["tests"]}
     assert expect <= tests, f"{path.name} names tests the notebook does not have: {sorted(expect - tests)}"
     for test in result["tests"]:
-        if test["status"] == "manual":
+        if test["status"] == "manual" or test["id"] in handin_tests(assignment):
             continue
         if test["id"] in expect:
             assert test["points"] < test["max_points"], f"{path.stem} kept the points of {test['id']}"

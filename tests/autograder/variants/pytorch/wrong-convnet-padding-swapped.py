@@ -1,0 +1,9 @@
+# answer: three_layer_convnet
+# expect: test_three_layer_convnet
+# paddings swapped (1 then 2): the output keeps its size, the values are shifted
+
+def three_layer_convnet(x, params):
+    conv_w1, conv_b1, conv_w2, conv_b2, fc_w, fc_b = params
+    x = F.relu(F.conv2d(x, conv_w1, conv_b1, padding=1))
+    x = F.relu(F.conv2d(x, conv_w2, conv_b2, padding=2))
+    return x.flatten(1).mm(fc_w) + fc_b

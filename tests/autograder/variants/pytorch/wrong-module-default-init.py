@@ -1,0 +1,13 @@
+# answer: module
+# expect: test_module
+# PyTorch's default initialization kept (uniform, std 1/sqrt(3 fan_in), random biases)
+
+class ThreeLayerConvNet(nn.Module):
+    def __init__(self, in_channel, channel_1, channel_2, num_classes):
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_channel, channel_1, kernel_size=5, padding=2)
+        self.conv2 = nn.Conv2d(channel_1, channel_2, kernel_size=3, padding=1)
+        self.fc = nn.Linear(channel_2 * 32 * 32, num_classes)
+
+    def forward(self, x):
+        return self.fc(F.relu(self.conv2(F.relu(self.conv1(x)))).flatten(1))

@@ -1,0 +1,15 @@
+# answer: sequential
+# expect: test_sequential
+# convolutions without bias (bias=False): the network the chapter asks for has them
+
+def sequential_convnet(in_channel, channel_1, channel_2, num_classes):
+    model = nn.Sequential(
+        nn.Conv2d(in_channel, channel_1, kernel_size=5, padding=2, bias=False), nn.ReLU(),
+        nn.Conv2d(channel_1, channel_2, kernel_size=3, padding=1, bias=False), nn.ReLU(),
+        nn.Flatten(), nn.Linear(channel_2 * 32 * 32, num_classes))
+    for layer in model:
+        if isinstance(layer, (nn.Conv2d, nn.Linear)):
+            nn.init.kaiming_normal_(layer.weight)
+            if layer.bias is not None:
+                nn.init.zeros_(layer.bias)
+    return model
