@@ -81,10 +81,9 @@ def autograde(submissions_dir, out_dir, root=None, cfg=None, assignment=None, lo
     cfg = cfg or Config()
     root = course.course_root(root)
     jobs = discover(submissions_dir, assignment)
-    if student is not None:
-        jobs = [job for job in jobs if job[0] == student]
-        if not jobs:
-            raise GradingError(f"no submissions of student {student!r} in {submissions_dir}")
+    selected = [job for job in jobs if student is None or job[0] == student]
+    if not selected:
+        raise GradingError(f"no submissions of student {student!r} in {submissions_dir}")
     out = Path(out_dir)
     known = set(course.assignments(root))
     library = journal_mod.library_digest()
@@ -97,10 +96,10 @@ def autograde(submissions_dir, out_dir, root=None, cfg=None, assignment=None, lo
             digest = journal_mod.sha256(path.read_bytes())
             fp = journal_mod.fingerprint(digest, instructor.get(assign, "-"), library, cfg)
             meta[key] = (who, path, digest, fp)
-            if force or not journal.is_current(key, fp):
+            if (student is None or who == student) and (force or not journal.is_current(key, fp)):
                 todo.append((key, assign, path))
-        log(f"{len(jobs)} submission(s) found, {len(todo)} to grade"
-            + (" (--force)" if force else f", {len(jobs) - len(todo)} unchanged since the last run"))
+        log(f"{len(selected)} submission(s) found, {len(todo)} to grade"
+            + (" (--force)" if force else f", {len(selected) - len(todo)} unchanged since the last run"))
         if todo:
             selfcheck.check({a for _, a, _ in todo} & known, root, cfg, log)
 

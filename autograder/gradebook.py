@@ -5,6 +5,7 @@ written answers' points to Grade.manual_score and their comments to Comment.manu
 exactly where nbgrader's formgrader and `nbgrader export` look; `scores` reads them back the
 way nbgrader adds them up (a grade's score is its manual score when set, else its auto score).
 """
+import importlib.util
 import os
 import sys
 import warnings
@@ -21,7 +22,10 @@ from .notebook import grade_id, is_autograded_test, is_manual, is_solution, poin
 def url_for(db, out_dir=None):
     """An SQLAlchemy URL: `db` as given when it is one, else sqlite at db (or OUT_DIR/gradebook.db)."""
     if db and "://" in str(db):
-        return str(db)
+        url = str(db)
+        if url.startswith("postgresql://") and importlib.util.find_spec("psycopg") is None:
+            url = "postgresql+psycopg2://" + url[len("postgresql://"):]  # the driver requirements.txt installs
+        return url
     return f"sqlite:///{Path(db or Path(out_dir) / 'gradebook.db').resolve()}"
 
 

@@ -9,7 +9,7 @@
 
 Import checks every row first (known student, question and notebook; points a number within
 0..max; blank points = not graded yet, the row is skipped) and writes nothing when any row is
-wrong, naming each bad row (file and line). Then the points go to nbgrader's Grade.manual_score
+wrong, naming each bad row (file and row number as a spreadsheet shows it). Then the points go to nbgrader's Grade.manual_score
 and the comments to Comment.manual_comment, and grades.csv, lms.csv and the feedback pages of
 the students concerned are rewritten. The student's answers come from the journal: what was
 graded is what the TA sees.
@@ -119,14 +119,14 @@ def _page(assignment, nb, gid, top, prompt, model, rows):
 
 
 def _read_rows(path):
-    """[(line number, row dict)] of one CSV file; GradingError when it is not one of ours."""
+    """[(row number, row dict)] of one CSV file; GradingError when it is not one of ours."""
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:
             reader = csv.DictReader(f)
             missing = {"student", "points", "comment", "assignment", "notebook", "question"} - set(reader.fieldnames or [])
             if missing:
                 raise GradingError(f"{path}: not a written-answers file (missing columns: {', '.join(sorted(missing))})")
-            return [(reader.line_num, row) for row in reader]
+            return list(enumerate(reader, 2))  # spreadsheet row numbers: the header is row 1
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise GradingError(f"{path}: cannot be read as CSV ({exc.__class__.__name__}: {exc})") from None
 
@@ -138,7 +138,7 @@ def import_(files, out_dir, root=None, db=None, log=print):
     updates, errors = [], []
     with open_gradebook(db, out_dir) as gb:
         for path, line, row in rows:
-            where = f"{path} line {line}"
+            where = f"{path} row {line}"
             student, a, nb, gid = (row.get(k) or "" for k in ("student", "assignment", "notebook", "question"))
             text = (row.get("points") or "").strip()
             if not text:
