@@ -65,6 +65,11 @@ def _safe_name(text):
     return re.sub(r"[^A-Za-z0-9_.-]", "_", text)
 
 
+def _require_gradebook(out_dir, db):
+    if not db and not (Path(out_dir) / "gradebook.db").exists():
+        raise GradingError(f"{out_dir}: no gradebook.db here (pass the --out folder of autograde, or --db)")
+
+
 def export(export_dir, out_dir, assignment=None, root=None, db=None, log=print):
     """Write one HTML page and one CSV per written question; returns the CSV paths."""
     known = course.assignments(root)
@@ -73,6 +78,7 @@ def export(export_dir, out_dir, assignment=None, root=None, db=None, log=print):
     journal = Journal(out_dir)
     if not journal.latest:
         raise GradingError(f"{out_dir}: no graded submissions (run autograde with --out {out_dir} first)")
+    _require_gradebook(out_dir, db)
     export_dir = Path(export_dir)
     export_dir.mkdir(parents=True, exist_ok=True)
     written = []
@@ -133,6 +139,7 @@ def _read_rows(path):
 
 def import_(files, out_dir, root=None, db=None, log=print):
     """Validate every row of every file, then store the points and comments; returns the number stored."""
+    _require_gradebook(out_dir, db)
     rows = [(path, line, row) for path in files for line, row in _read_rows(path)]
     journal = Journal(out_dir)
     updates, errors = [], []

@@ -286,3 +286,19 @@ def test_postgresql_gradebook(klass, tmp_path):
     finally:
         run("pg_ctl", "-D", str(data / "db"), "-m", "immediate", "stop")
         shutil.rmtree(data, ignore_errors=True)
+
+
+@pytest.mark.parametrize("args, words", [
+    (["manual", "import", "{tmp}/missing.csv", "--out", "{full}"], "cannot be read as CSV"),
+    (["manual", "import", "{tmp}/x.csv", "--out", "{tmp}"], "no gradebook.db here"),
+    (["manual", "export", "{tmp}/ta", "--out", "{full}", "--assignment", "nope"], "unknown assignment 'nope'"),
+    (["manual", "export", "{tmp}/ta", "--out", "{tmp}"], "no graded submissions"),
+    (["autograde", "{class}", "--out", "{tmp}/o", "--db", "nosuchdriver://x/y"], "cannot open the gradebook"),
+])
+def test_bad_input_is_one_line(klass, tmp_path, args, words):
+    (tmp_path / "x.csv").write_text("student,points\n")
+    fill_in = {"tmp": tmp_path, "full": klass["full"], "class": klass["class"]}
+    proc = cli(*[a.format(**fill_in) for a in args], cache=klass["cache"])
+    log = proc.communicate(timeout=300)[0]
+    errors = [l for l in log.splitlines() if l.startswith("error:")]
+    assert proc.returncode == 2 and len(errors) == 1 and words in errors[0] and "Traceback" not in log, log
