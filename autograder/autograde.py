@@ -106,6 +106,8 @@ def autograde(submissions_dir, out_dir, root=None, cfg=None, assignment=None, lo
         with open_gradebook(db, out) as gb:
             for a in sorted({a for _, a, _ in jobs} & known):
                 register(gb, a, root)
+            if not gb.students:
+                journal.stored.clear()  # a new (or replaced) gradebook: everything journaled goes in
             for key in meta:  # results journaled by a run killed before it reached the gradebook
                 if key[1] in known and journal.needs_store(key):
                     entry = journal.latest[key]

@@ -302,3 +302,15 @@ def test_bad_input_is_one_line(klass, tmp_path, args, words):
     log = proc.communicate(timeout=300)[0]
     errors = [l for l in log.splitlines() if l.startswith("error:")]
     assert proc.returncode == 2 and len(errors) == 1 and words in errors[0] and "Traceback" not in log, log
+
+
+def test_a_lost_gradebook_is_rebuilt_from_the_journal(klass, grading_config, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(klass["full"], out)
+    (out / "gradebook.db").unlink()
+    lines = []
+    autograde(klass["class"], out, cfg=grading_config, log=lines.append)
+    assert f"{N} submission(s) found, 0 to grade, {N} unchanged since the last run" in lines
+    assert grades(out) == grades(klass["full"])
+    with open_gradebook(out / "gradebook.db") as gb:
+        assert gb.find_submission("optimizers", "student000").score == 7
