@@ -38,8 +38,9 @@ def probe(mode):
 
 def _advice(mode, error):
     exe = Path(sys.executable)
-    hint = (f"the interpreter {exe} (real path {exe.resolve()}) must be visible inside the sandbox: "
-            "run the grader from an environment outside /tmp reached without symlinks, or set sandbox=none "
+    real = Path(sys.prefix).resolve() / "bin" / exe.name
+    hint = (f"the interpreter {exe} must be visible inside the sandbox, which has its own /tmp and follows no "
+            f"symlinks: run the grader as {real} (or from an environment outside /tmp), or set sandbox=none "
             "to grade unisolated" if mode == "bwrap" else "check that this environment has IPython and numpy")
     if "No module named" in error:
         hint = f"install the missing package into {sys.prefix} (pip install -r requirements.txt)"

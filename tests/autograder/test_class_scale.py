@@ -314,3 +314,20 @@ def test_a_lost_gradebook_is_rebuilt_from_the_journal(klass, grading_config, tmp
     assert grades(out) == grades(klass["full"])
     with open_gradebook(out / "gradebook.db") as gb:
         assert gb.find_submission("optimizers", "student000").score == 7
+
+
+def test_journal_ignores_a_torn_last_line_and_appends_after_it(tmp_path):
+    from autograder.journal import Journal
+    with Journal(tmp_path) as j:
+        j.add_result(("ann", "a", "n.ipynb"), "fp1", "sha", "p", {"score": 1}, {})
+        j.mark_stored(("ann", "a", "n.ipynb"))
+        j.add_result(("bob", "a", "n.ipynb"), "fp2", "sha", "p", {"score": 2}, {})
+    with open(tmp_path / "journal.jsonl", "ab") as f:
+        f.write(b'{"kind":"result","key":["cid","a","n.ipynb"],"finger')  # killed mid-write
+    j = Journal(tmp_path)
+    assert set(j.latest) == {("ann", "a", "n.ipynb"), ("bob", "a", "n.ipynb")}
+    assert not j.needs_store(("ann", "a", "n.ipynb")) and j.needs_store(("bob", "a", "n.ipynb"))
+    assert j.is_current(("bob", "a", "n.ipynb"), "fp2") and not j.is_current(("bob", "a", "n.ipynb"), "fp3")
+    j.add_result(("cid", "a", "n.ipynb"), "fp3", "sha", "p", {"score": 3}, {})
+    j.close()
+    assert Journal(tmp_path).latest[("cid", "a", "n.ipynb")]["result"] == {"score": 3}
