@@ -125,7 +125,7 @@ def autograde(submissions_dir, out_dir, root=None, cfg=None, assignment=None, lo
                 who, path, digest, fp = meta[key]
                 previous = journal.latest.get(key)
                 answers = manual.answers(path, result, root)
-                journal.add_result(key, fp, digest, path, result, answers)
+                journal.add_result(key, fp, digest, path.absolute(), result, answers)
                 if key[1] in known:
                     store(gb, who, result, answers_changed=previous is None or previous.get("answers") != answers)
                     journal.mark_stored(key)
