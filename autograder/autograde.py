@@ -4,26 +4,29 @@
       -> OUT_DIR/gradebook.db (nbgrader's gradebook, sqlite), OUT_DIR/grades.csv,
          OUT_DIR/feedback/<student>/<assignment>/<notebook>.html
 
-Each submission is graded in its own isolated kernel by a worker thread; only this process
-writes the gradebook and the files, one row at a time, so parallel runs give the same results
-as one worker and never contend for the database. A submission that cannot be graded (not a
-notebook, unknown assignment) gets 0, its reason in the feedback, and the batch goes on.
+Each submission is graded in its own isolated kernel by a worker thread (or a Dask worker, see
+autograder.distributed); only this process writes the gradebook and the files, one result at a
+time as it arrives, so parallel runs give the same results as one worker and never contend for
+the database. A submission that cannot be graded (not a notebook, unknown assignment) gets 0,
+its reason in the feedback, and the batch goes on.
+
+Before anyone is graded, autograder.selfcheck proves the setup (the reference answers get full
+marks in the sandbox). Every result is journaled (autograder.journal, OUT_DIR/journal.jsonl) and
+written to the gradebook the moment it arrives: a run killed at any point loses only the
+submissions in flight, and the next run grades only what changed (see journal's docstring).
+Then grades.csv, lms.csv and the feedback pages are rebuilt (autograder.report).
 """
-import csv
-import os
-import sys
 import time
-import warnings
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from functools import partial
 from pathlib import Path
 
-from nbgrader.api import Gradebook
-
-from . import course, feedback
+from . import course, distributed, manual, report, selfcheck
+from . import journal as journal_mod
 from .config import Config
 from .errors import GradingError
-from .grade import grade_notebook, reference_records
-from .notebook import grade_id, is_autograded_test, is_manual, points, read
+from .grade import grade_notebook
+from .gradebook import open_gradebook, register, store
+from .notebook import grade_id, is_autograded_test, points, read
 
 
 def discover(submissions_dir, assignment=None):
@@ -41,28 +44,6 @@ def discover(submissions_dir, assignment=None):
     return found
 
 
-def open_gradebook(path):
-    """nbgrader's Gradebook; nbgrader runs `alembic` as a subprocess, so this environment's bin/ goes on PATH."""
-    bindir = str(Path(sys.executable).parent)
-    if bindir not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
-    try:
-        return Gradebook(f"sqlite:///{Path(path).resolve()}")
-    except Exception as exc:
-        raise GradingError(f"cannot open the gradebook {path}: {exc.__class__.__name__}: {exc}") from None
-
-
-def _register(gb, assignment, root):
-    """Create the assignment, its notebooks and grade cells in the gradebook."""
-    gb.update_or_create_assignment(assignment)
-    for path in sorted((course.solutions_dir(root) / assignment).glob("*.ipynb")):
-        gb.update_or_create_notebook(path.stem, assignment)
-        for cell in read(path).cells:
-            if is_autograded_test(cell) or is_manual(cell):
-                gb.update_or_create_grade_cell(grade_id(cell), path.stem, assignment,
-                                               max_score=points(cell), cell_type=cell.cell_type)
-
-
 def _failed(assignment, path, reason, root):
     """The result of a submission that could not be graded: 0 of what its notebook is worth."""
     max_score, tests = 0.0, []
@@ -78,65 +59,78 @@ def _failed(assignment, path, reason, root):
             "tests": tests, "problems": [f"not graded: {reason}"]}
 
 
-def autograde(submissions_dir, out_dir, root=None, cfg=None, assignment=None, log=print):
-    """Grade every submission; returns a list of (student, result). See the module docstring."""
+def grade_one(assignment, path, root=None, cfg=None, known=()):
+    """Grade one submission, never raising for bad input: what cannot be graded scores 0 with its reason."""
+    path = Path(path)
+    if assignment not in known:
+        return _failed(assignment, path, f"unknown assignment {assignment!r} (this course has: {', '.join(sorted(known))})", root)
+    try:
+        return grade_notebook(path, assignment, root, cfg)
+    except GradingError as exc:
+        return _failed(assignment, path, str(exc), root)
+
+
+def autograde(submissions_dir, out_dir, root=None, cfg=None, assignment=None, log=print, *,
+              force=False, student=None, scheduler=None, db=None):
+    """Grade what changed since the last run (everything with force, one student with student);
+    returns a list of (student, result) for every submission found. See the module docstring.
+
+    - scheduler: a Dask scheduler address (tcp://HOST:PORT); None grades with cfg.workers threads.
+    - db: an SQLAlchemy URL or file for the gradebook (default OUT_DIR/gradebook.db).
+    """
     cfg = cfg or Config()
     root = course.course_root(root)
     jobs = discover(submissions_dir, assignment)
+    selected = [job for job in jobs if student is None or job[0] == student]
+    if not selected:
+        raise GradingError(f"no submissions of student {student!r} in {submissions_dir}")
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     known = set(course.assignments(root))
-    for a in sorted({a for _, a, _ in jobs} & known):  # references first, once, before the workers start
-        for source in sorted((course.solutions_dir(root) / a).glob("*.ipynb")):
-            reference_records(source, cfg, root, log)
+    library = journal_mod.library_digest()
+    instructor = {a: journal_mod.instructor_digest(course.solutions_dir(root) / a) for a in known}
+    out.mkdir(parents=True, exist_ok=True)
+    with journal_mod.Journal(out) as journal:
+        todo, meta = [], {}
+        for who, assign, path in jobs:
+            key = (who, assign, path.name)
+            digest = journal_mod.sha256(path.read_bytes())
+            fp = journal_mod.fingerprint(digest, instructor.get(assign, "-"), library, cfg)
+            meta[key] = (who, path, digest, fp)
+            if (student is None or who == student) and (force or not journal.is_current(key, fp)):
+                todo.append((key, assign, path))
+        log(f"{len(selected)} submission(s) found, {len(todo)} to grade"
+            + (" (--force)" if force else f", {len(selected) - len(todo)} unchanged since the last run"))
+        if todo:
+            selfcheck.check({a for _, a, _ in todo} & known, root, cfg, log)
 
-    def one(student, assign, path):
-        if assign not in known:
-            return _failed(assign, path, f"unknown assignment {assign!r} (this course has: {', '.join(sorted(known))})", root)
-        try:
-            return grade_notebook(path, assign, root, cfg)
-        except GradingError as exc:
-            return _failed(assign, path, str(exc), root)
+        with open_gradebook(db, out) as gb:
+            for a in sorted({a for _, a, _ in jobs} & known):
+                register(gb, a, root)
+            if not gb.students:
+                journal.stored.clear()  # a new (or replaced) gradebook: everything journaled goes in
+            for key in meta:  # results journaled by a run killed before it reached the gradebook
+                if key[1] in known and journal.needs_store(key):
+                    entry = journal.latest[key]
+                    store(gb, key[0], entry["result"], answers_changed=True)
+                    journal.mark_stored(key)
 
-    log(f"grading {len(jobs)} submission(s) with {cfg.workers} worker(s)")
-    start, results = time.monotonic(), {}
-    with ThreadPoolExecutor(max_workers=cfg.workers) as pool:
-        futures = {pool.submit(one, *job): job for job in jobs}
-        for n, fut in enumerate(as_completed(futures), 1):
-            student, assign, path = futures[fut]
-            result = fut.result()
-            results[(student, assign, path.stem)] = result
-            log(f"[{n}/{len(jobs)}] {student} {assign}/{path.stem}: {result['score']:g}/{result['max_score']:g} "
-                f"({time.monotonic() - start:.0f}s)")
-
-    with open_gradebook(out / "gradebook.db") as gb, warnings.catch_warnings():
-        # nbgrader 0.9's add_submission trips SQLAlchemy 2's autoflush warnings; the rows are written all the same
-        warnings.filterwarnings("ignore", message=".*not in session.*")
-        for a in sorted({a for _, a, _ in results} & known):
-            _register(gb, a, root)
-        for (student, assign, nb_name), result in sorted(results.items()):
-            if assign not in known:
-                continue
-            gb.update_or_create_student(student)
-            gb.update_or_create_submission(assign, student)
-            for test in result["tests"]:
-                try:
-                    grade = gb.find_grade(test["id"], nb_name, assign, student)
-                except Exception:
-                    continue  # a notebook name the course does not have: reported in the feedback
-                if test["status"] != "manual":
-                    grade.auto_score = test["points"]
-                    grade.needs_manual_grade = False
-            gb.db.commit()
-
-    with open(out / "grades.csv", "w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(["student", "assignment", "notebook", "score", "max_score"])
-        for (student, assign, nb_name), result in sorted(results.items()):
-            writer.writerow([student, assign, nb_name, f"{result['score']:g}", f"{result['max_score']:g}"])
-            page = out / "feedback" / student / assign / f"{nb_name}.html"
-            page.parent.mkdir(parents=True, exist_ok=True)
-            page.write_text(feedback.render(result, student), encoding="utf-8")
-    log(f"wrote {out / 'grades.csv'}, {out / 'gradebook.db'} and {out / 'feedback'}/ "
-        f"({time.monotonic() - start:.0f}s)")
-    return sorted((k[0], r) for k, r in results.items())
+            start = time.monotonic()
+            grade = partial(grade_one, root=str(root), cfg=cfg, known=frozenset(known))
+            if todo:
+                log(f"grading {len(todo)} submission(s) " + (f"on the Dask cluster at {scheduler}" if scheduler
+                                                              else f"with {cfg.workers} worker(s)"))
+            graded = set()
+            for n, (key, result) in enumerate(distributed.run(todo, grade, cfg.workers, scheduler), 1):
+                graded.add(key)
+                who, path, digest, fp = meta[key]
+                previous = journal.latest.get(key)
+                answers = manual.answers(path, result, root)
+                journal.add_result(key, fp, digest, path.absolute(), result, answers)
+                if key[1] in known:
+                    store(gb, who, result, answers_changed=previous is None or previous.get("answers") != answers)
+                    journal.mark_stored(key)
+                log(f"[{n}/{len(todo)}] {who} {key[1]}/{result['notebook']}: {result['score']:g}/{result['max_score']:g} "
+                    f"({time.monotonic() - start:.0f}s)")
+            current = {key: journal.latest[key] for key in meta if key in journal.latest}
+            report.write_all(out, gb, current, root, log, pages=graded)
+    return sorted((key[0], entry["result"]) for key, entry in current.items())

@@ -6,9 +6,18 @@ JSON, a kernel that exits, an endless loop, stripped metadata, a copied test cel
 class with 1, 2, ... workers and prints submissions per minute; then, for one notebook, the time
 to grade it next to the time to just execute it with a Jupyter kernel (nbclient).
 `--dry-run` uses 6 submissions and one worker count: a check that the script works.
+
+`--scale` measures a course term instead (default 1,000 submissions), each run a real
+`python -m autograder autograde` process: submissions per minute with 1 and 2 local workers and
+through a Dask cluster of 2 local worker processes; the coordinating process's peak memory
+(VmHWM); a run killed with SIGKILL halfway plus its resume, against an uninterrupted run; and a
+rerun with nothing changed. `--scale --dry-run`: 6 submissions, 1 worker, no Dask.
 """
 import argparse
 import copy
+import signal
+import subprocess
+import sys
 import dataclasses
 import os
 import platform
@@ -87,7 +96,11 @@ def main(argv=None):
                         help="comma-separated worker counts (default: 1 to the number of cores)")
     parser.add_argument("--cell-timeout", type=float, default=10.0, help="per-cell limit (the endless loops cost this)")
     parser.add_argument("--dry-run", action="store_true", help="6 submissions, the first worker count only")
+    parser.add_argument("--scale", action="store_true", help="measure a course term (see above)")
     args = parser.parse_args(argv)
+    if args.scale:
+        return scale(6 if args.dry_run else args.submissions if args.submissions != 40 else 1000,
+                     args.cell_timeout, full=not args.dry_run)
     n = 6 if args.dry_run else args.submissions
     counts = [int(w) for w in args.workers.split(",")][: 1 if args.dry_run else None]
     tmp = Path(tempfile.mkdtemp(prefix="dlcourse-bench-"))
@@ -120,6 +133,76 @@ def main(argv=None):
         print(f"\none notebook (reference answers): grade {warm:.1f} s (reference run cached), "
               f"{cold:.1f} s (first grade, reference run included); just execute it (nbclient) {execute:.1f} s")
     finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _autograde(klass, out, settings, *extra, kill_after=None):
+    """Run `python -m autograder autograde` as its own process; (seconds, peak MiB of it, killed)."""
+    argv = [sys.executable, "-m", "autograder", *settings, "autograde", str(klass), "--out", str(out), *map(str, extra)]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(course.course_root()), os.environ.get("PYTHONPATH", "")]))
+    start, peak = time.monotonic(), 0
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    journal = Path(out) / "journal.jsonl"
+    killed = False
+    while proc.poll() is None:
+        try:
+            peak = max(peak, int(next(l for l in open(f"/proc/{proc.pid}/status") if l.startswith("VmHWM")).split()[1]))
+        except (OSError, StopIteration, ValueError):
+            pass
+        if kill_after and journal.exists() and journal.read_bytes().count(b'"kind":"result"') >= kill_after:
+            os.killpg(proc.pid, signal.SIGKILL)
+            killed = True
+        time.sleep(0.25)
+    err = proc.stderr.read()
+    if proc.returncode != 0 and not killed:
+        raise SystemExit(f"autograde failed: {err.strip().splitlines()[-1] if err.strip() else proc.returncode}")
+    return time.monotonic() - start, peak / 1024, killed
+
+
+def scale(n, cell_timeout, full=True):
+    """The course-term benchmark (see the module docstring); prints a markdown table."""
+    tmp = Path(tempfile.mkdtemp(prefix="dlcourse-scale-"))
+    klass = tmp / "class"
+    cache = ["--set", f"cache_dir={tmp / 'cache'}", "--set", f"cell_timeout={cell_timeout}"]
+    cluster = None
+    try:
+        kinds = build_class(klass, n)
+        print(f"machine: {platform.platform()}, {os.cpu_count()} cores; sandbox: "
+              f"{'bubblewrap' if shutil.which('bwrap') else 'none'}; {n} submissions "
+              f"({kinds.count('reference')} reference, {sum(k.startswith('wrong-') for k in kinds)} wrong, "
+              f"{sum(k.startswith('valid-') for k in kinds)} valid, {kinds.count('untouched')} untouched, "
+              f"the rest broken); cell_timeout {cell_timeout:g} s; each row one autograde process, "
+              "setup check included", flush=True)
+        _autograde(klass, tmp / "warm", cache, "--workers", 1, "--student", "student000")  # reference run cached
+        print("\n| run | seconds | submissions per minute | coordinator peak MiB |\n|---|---|---|---|", flush=True)
+
+        def row(label, seconds, peak, count=n):
+            print(f"| {label} | {seconds:.1f} | {60 * count / seconds:.1f} | {peak:.0f} |", flush=True)
+
+        runs = {}
+        for workers in ([1, 2] if full else [1]):
+            runs[workers] = _autograde(klass, tmp / f"local{workers}", cache, "--workers", workers)
+            row(f"local, {workers} worker(s)", *runs[workers][:2])
+        if full:
+            from distributed import LocalCluster
+            cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+            took, peak, _ = _autograde(klass, tmp / "dask", cache, "--scheduler", cluster.scheduler_address)
+            row("Dask, 2 local worker processes", took, peak)
+        workers = 2 if full else 1
+        first, peak1, killed = _autograde(klass, tmp / "killed", cache, "--workers", workers, kill_after=n // 2)
+        done = (tmp / "killed" / "journal.jsonl").read_bytes().count(b'"kind":"result"')
+        second, peak2, _ = _autograde(klass, tmp / "killed", cache, "--workers", workers)
+        row(f"kill -9 after {done} results ({'killed' if killed else 'finished first'}), {workers} worker(s)",
+            first, peak1, done)
+        row(f"resume: the {n - done} left", second, peak2, n - done)
+        print(f"| time lost to the kill (killed run + resume - uninterrupted) | "
+              f"{first + second - runs[workers][0]:.1f} | | |")
+        took, peak, _ = _autograde(klass, tmp / f"local{workers}", cache, "--workers", workers)
+        print(f"| rerun, nothing changed ({n} submissions) | {took:.1f} | | {peak:.0f} |", flush=True)
+    finally:
+        if cluster is not None:
+            cluster.close()
         shutil.rmtree(tmp, ignore_errors=True)
 
 

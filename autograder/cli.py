@@ -1,6 +1,6 @@
 """python -m autograder <verb>: a thin layer that parses arguments and forwards to the API.
 
-Verbs: release, grade, autograde. Any bad input ends with one line "error: ..." and exit 2.
+Verbs: release, grade, autograde, manual (export/import). Any bad input ends with one line "error: ..." and exit 2.
 """
 import argparse
 import json
@@ -40,6 +40,22 @@ def main(argv=None):
     p.add_argument("--out", required=True, help="folder for gradebook.db, grades.csv and feedback/")
     p.add_argument("--workers", type=int, help="parallel submissions (default: the number of cores)")
     p.add_argument("--assignment", help="grade only this assignment")
+    p.add_argument("--force", action="store_true", help="regrade everything, changed or not")
+    p.add_argument("--student", help="grade only this student's submissions")
+    p.add_argument("--scheduler", help="grade on a Dask cluster: tcp://HOST:PORT of its scheduler")
+    p.add_argument("--db", help="gradebook: an SQLAlchemy URL (postgresql://...) or file (default OUT/gradebook.db)")
+
+    p = sub.add_parser("manual", help="written answers: export files for graders, import their points")
+    msub = p.add_subparsers(dest="action", required=True)
+    q = msub.add_parser("export", help="one HTML page and one CSV per written question")
+    q.add_argument("export_dir")
+    q.add_argument("--out", required=True, help="the autograde output folder")
+    q.add_argument("--assignment", help="only this assignment")
+    q.add_argument("--db", help="gradebook URL or file (default OUT/gradebook.db)")
+    q = msub.add_parser("import", help="store the points and comments of filled-in CSV files")
+    q.add_argument("files", nargs="+")
+    q.add_argument("--out", required=True, help="the autograde output folder")
+    q.add_argument("--db", help="gradebook URL or file (default OUT/gradebook.db)")
 
     args = parser.parse_args(argv)
     try:
@@ -74,7 +90,15 @@ def main(argv=None):
             from .autograde import autograde
             with warnings.catch_warnings():
                 warnings.showwarning = _show_warning
-                autograde(args.submissions, args.out, root=root, cfg=cfg, assignment=args.assignment, log=_log)
+                autograde(args.submissions, args.out, root=root, cfg=cfg, assignment=args.assignment, log=_log,
+                          force=args.force, student=args.student, scheduler=args.scheduler, db=args.db)
+            return 0
+        if args.verb == "manual":
+            from . import manual
+            if args.action == "export":
+                manual.export(args.export_dir, args.out, args.assignment, root, args.db, log=_log)
+            else:
+                manual.import_(args.files, args.out, root, args.db, log=_log)
             return 0
     except GradingError as exc:
         print(f"error: {exc}", file=sys.stderr)

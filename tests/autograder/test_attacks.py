@@ -96,7 +96,9 @@ def test_nothing_outside_the_sandbox_changed(batch):
                      batch["subs"].parent / "attack-was-here"]:
         assert not leftover.exists(), leftover
     for page in (batch["out"] / "feedback").rglob("*.html"):
-        assert "tampered" not in page.read_text()
+        # every page but the attacker's own, which shows their code (escaped), word "tampered" included
+        if "attack-write-gradebook-and-other-students" not in page.parts:
+            assert "tampered" not in page.read_text()
 
 
 def test_the_batch_finishes_within_its_limits(batch):
