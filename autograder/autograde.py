@@ -97,6 +97,9 @@ def autograde(submissions_dir, out_dir, root=None, cfg=None, assignment=None, lo
             return grade_notebook(path, assign, root, cfg)
         except GradingError as exc:
             return _failed(assign, path, str(exc), root)
+        except Exception as exc:  # noqa: BLE001 - one submission must never end the batch
+            return _failed(assign, path, f"the grader could not handle this submission "
+                                         f"({exc.__class__.__name__}: {str(exc)[:200]})", root)
 
     log(f"grading {len(jobs)} submission(s) with {cfg.workers} worker(s)")
     start, results = time.monotonic(), {}
