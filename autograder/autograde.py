@@ -19,26 +19,17 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook
 
-from . import course, feedback
+from . import course, feedback, intake
 from .config import Config
 from .errors import GradingError
 from .grade import grade_notebook, reference_records
 from .notebook import grade_id, is_autograded_test, is_manual, points, read
 
 
-def discover(submissions_dir, assignment=None):
-    """(student, assignment, path) for every notebook at SUBMISSIONS_DIR/<student>/<assignment>/*.ipynb."""
-    base = Path(submissions_dir)
-    if not base.is_dir():
-        raise GradingError(f"{base}: no such folder")
-    found = []
-    for path in sorted(base.glob("*/*/*.ipynb")):
-        student, assign = path.parent.parent.name, path.parent.name
-        if assignment is None or assign == assignment:
-            found.append((student, assign, path))
-    if not found:
-        raise GradingError(f"{base}: no notebooks found at <student>/<assignment>/<notebook>.ipynb")
-    return found
+def discover(submissions_dir, assignment=None, root=None):
+    """(student, assignment, path) for every notebook at SUBMISSIONS_DIR/<student>/<assignment>/*.ipynb
+    (the exact rules: autograder.intake)."""
+    return intake.discover(submissions_dir, assignment, root)[0]
 
 
 def open_gradebook(path):
@@ -66,15 +57,18 @@ def _register(gb, assignment, root):
 def _failed(assignment, path, reason, root):
     """The result of a submission that could not be graded: 0 of what its notebook is worth."""
     max_score, tests = 0.0, []
+    notebooks = ([p.stem for p in sorted((course.solutions_dir(root) / assignment).glob("*.ipynb"))]
+                 if assignment in course.assignments(root) else [])
+    name = intake.notebook_name(path, notebooks)
     try:
-        for cell in read(course.source_notebook(assignment, path.stem, root)).cells:
+        for cell in read(course.source_notebook(assignment, name, root)).cells:
             if is_autograded_test(cell):
                 max_score += points(cell)
                 tests.append({"id": grade_id(cell), "points": 0.0, "max_points": points(cell),
                               "status": "error", "message": "not graded: see the notes"})
     except GradingError:
         pass
-    return {"assignment": assignment, "notebook": path.stem, "score": 0.0, "max_score": max_score,
+    return {"assignment": assignment, "notebook": name, "score": 0.0, "max_score": max_score,
             "tests": tests, "problems": [f"not graded: {reason}"]}
 
 
@@ -82,7 +76,9 @@ def autograde(submissions_dir, out_dir, root=None, cfg=None, assignment=None, lo
     """Grade every submission; returns a list of (student, result). See the module docstring."""
     cfg = cfg or Config()
     root = course.course_root(root)
-    jobs = discover(submissions_dir, assignment)
+    jobs, refused, notes = intake.discover(submissions_dir, assignment, root)
+    for note in notes:
+        log(f"intake: {note}")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     known = set(course.assignments(root))
@@ -91,6 +87,8 @@ def autograde(submissions_dir, out_dir, root=None, cfg=None, assignment=None, lo
             reference_records(source, cfg, root, log)
 
     def one(student, assign, path):
+        if path in refused:
+            return _failed(assign, path, refused[path], root)
         if assign not in known:
             return _failed(assign, path, f"unknown assignment {assign!r} (this course has: {', '.join(sorted(known))})", root)
         try:
@@ -108,7 +106,7 @@ def autograde(submissions_dir, out_dir, root=None, cfg=None, assignment=None, lo
         for n, fut in enumerate(as_completed(futures), 1):
             student, assign, path = futures[fut]
             result = fut.result()
-            results[(student, assign, path.stem)] = result
+            results[(student, assign, result.get("notebook") or path.stem)] = result
             log(f"[{n}/{len(jobs)}] {student} {assign}/{path.stem}: {result['score']:g}/{result['max_score']:g} "
                 f"({time.monotonic() - start:.0f}s)")
 
@@ -140,6 +138,8 @@ def autograde(submissions_dir, out_dir, root=None, cfg=None, assignment=None, lo
             page = out / "feedback" / student / assign / f"{nb_name}.html"
             page.parent.mkdir(parents=True, exist_ok=True)
             page.write_text(feedback.render(result, student), encoding="utf-8")
+    if notes:
+        (out / "intake.txt").write_text("".join(n + "\n" for n in notes), encoding="utf-8")
     log(f"wrote {out / 'grades.csv'}, {out / 'gradebook.db'} and {out / 'feedback'}/ "
         f"({time.monotonic() - start:.0f}s)")
     return sorted((k[0], r) for k, r in results.items())

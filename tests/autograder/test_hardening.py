@@ -43,8 +43,8 @@ def notebook_attacks(released_nb, source_nb):
     base = json.loads(nbformat.writes(fill(released_nb, source_nb, {"adam": WRONG_ADAM})))
     out = {}
     deep = json.loads(json.dumps(base))
-    deep["cells"][0]["metadata"]["x"] = json.loads("[" * 5000 + "]" * 5000)
-    out["deep-json-in-a-cell"] = json.dumps(deep)
+    deep["cells"][0]["metadata"]["x"] = "DEEP"
+    out["deep-json-in-a-cell"] = json.dumps(deep).replace('"DEEP"', "[" * 5000 + "]" * 5000)
     out["deep-json-whole-file"] = '{"cells": ' + "[" * 100000 + "]" * 100000 + "}"
     listmeta = json.loads(json.dumps(base))
     listmeta["cells"][1]["metadata"] = ["not", "an", "object"]
@@ -166,3 +166,37 @@ def test_grade_prints_one_line_for_a_deep_notebook(tmp_path):
                           cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=120)
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr and proc.stderr.strip().startswith("error:"), proc.stderr
+
+
+def test_intake_refuses_links_and_maps_downloaded_names(tmp_path, released_nb, source_nb, grading_config):
+    """A link to the instructor notebook is refused (0, with the reason); `Copy of X (1).ipynb` is
+    notebook X in grades.csv and the gradebook alike; a second copy and a stray notebook are reported."""
+    subs = tmp_path / "subs"
+    honest = subs / "honest" / "optimizers" / "Copy of optimizers (1).ipynb"
+    write(fill(released_nb, source_nb), honest)
+    link = subs / "linker" / "optimizers" / "optimizers.ipynb"
+    link.parent.mkdir(parents=True)
+    link.symlink_to(ROOT / "solutions" / "optimizers" / "optimizers.ipynb")
+    (subs / "linked-folder").symlink_to(subs / "honest")
+    two = subs / "two" / "optimizers"
+    write(fill(released_nb, source_nb, {"adam": WRONG_ADAM}), two / "optimizers.ipynb")
+    write(fill(released_nb, source_nb), two / "optimizers (2).ipynb")
+    write(released_nb, two / "scratch-notes.ipynb")
+    os.mkfifo(subs / "two" / "optimizers" / "pipe.ipynb")
+    out = tmp_path / "out"
+    logs = []
+    results = dict(autograde(subs, out, cfg=dataclasses.replace(grading_config, workers=2), log=logs.append))
+    assert "linked-folder" not in results
+    assert results["honest"]["score"] == 7 and results["honest"]["notebook"] == "optimizers"
+    assert results["linker"]["score"] == 0
+    assert any("symbolic link" in p for p in results["linker"]["problems"])
+    assert results["two"]["score"] == 4  # the exact name wins over the copy
+    text = (out / "intake.txt").read_text()
+    assert "linked-folder: refused: a symbolic link" in text
+    assert "optimizers (2).ipynb: another copy of optimizers" in text
+    assert "pipe.ipynb: refused: a named pipe" in text
+    rows = {(r["student"], r["notebook"]): r for r in csv.DictReader(open(out / "grades.csv"))}
+    assert float(rows[("honest", "optimizers")]["score"]) == 7
+    with open_gradebook(out / "gradebook.db") as gb:
+        assert gb.find_submission("optimizers", "honest").score == 7
+        assert gb.find_submission("optimizers", "linker").score == 0
