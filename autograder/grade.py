@@ -134,10 +134,10 @@ def grade_notebook(path, assignment=None, root=None, cfg=None, log=None):
             forbid, penalty = forbid_rule(cell)
             uses = _forbidden_uses(merged, source_ids, position[gid], forbid) if forbid and gid in position else []
             if uses and fraction > 0:
-                name, _, line = uses[0]
+                used, _, line = uses[0]
                 fraction = max(0.0, fraction - penalty)
                 status = "failed" if fraction == 0 else "partial"
-                message = (f"your code uses {name} (line {line} of one of your cells): this exercise asks you to "
+                message = (f"your code uses {used} (line {line} of one of your cells): this exercise asks you to "
                            f"write it yourself, so this test earns {1 - penalty:g} of its points at most. {message}").strip()
             tests.append({"id": gid, "points": round(points(cell) * fraction, 6),
                           "max_points": points(cell), "status": status, "message": message})
