@@ -20,7 +20,7 @@ import time
 from functools import partial
 from pathlib import Path
 
-from . import course, distributed, manual, report, selfcheck
+from . import course, distributed, intake, manual, report, selfcheck
 from . import journal as journal_mod
 from .config import Config
 from .errors import GradingError
@@ -29,33 +29,27 @@ from .gradebook import open_gradebook, register, store
 from .notebook import grade_id, is_autograded_test, points, read
 
 
-def discover(submissions_dir, assignment=None):
-    """(student, assignment, path) for every notebook at SUBMISSIONS_DIR/<student>/<assignment>/*.ipynb."""
-    base = Path(submissions_dir)
-    if not base.is_dir():
-        raise GradingError(f"{base}: no such folder")
-    found = []
-    for path in sorted(base.glob("*/*/*.ipynb")):
-        student, assign = path.parent.parent.name, path.parent.name
-        if assignment is None or assign == assignment:
-            found.append((student, assign, path))
-    if not found:
-        raise GradingError(f"{base}: no notebooks found at <student>/<assignment>/<notebook>.ipynb")
-    return found
+def discover(submissions_dir, assignment=None, root=None):
+    """(student, assignment, path) for every notebook at SUBMISSIONS_DIR/<student>/<assignment>/*.ipynb
+    (the exact rules: autograder.intake)."""
+    return intake.discover(submissions_dir, assignment, root)[0]
 
 
 def _failed(assignment, path, reason, root):
     """The result of a submission that could not be graded: 0 of what its notebook is worth."""
     max_score, tests = 0.0, []
+    notebooks = ([p.stem for p in sorted((course.solutions_dir(root) / assignment).glob("*.ipynb"))]
+                 if assignment in course.assignments(root) else [])
+    name = intake.notebook_name(path, notebooks)
     try:
-        for cell in read(course.source_notebook(assignment, path.stem, root)).cells:
+        for cell in read(course.source_notebook(assignment, name, root)).cells:
             if is_autograded_test(cell):
                 max_score += points(cell)
                 tests.append({"id": grade_id(cell), "points": 0.0, "max_points": points(cell),
                               "status": "error", "message": "not graded: see the notes"})
     except GradingError:
         pass
-    return {"assignment": assignment, "notebook": path.stem, "score": 0.0, "max_score": max_score,
+    return {"assignment": assignment, "notebook": name, "score": 0.0, "max_score": max_score,
             "tests": tests, "problems": [f"not graded: {reason}"]}
 
 
@@ -68,6 +62,17 @@ def grade_one(assignment, path, root=None, cfg=None, known=()):
         return grade_notebook(path, assignment, root, cfg)
     except GradingError as exc:
         return _failed(assignment, path, str(exc), root)
+    except Exception as exc:  # noqa: BLE001 - one submission must never end the batch
+        return _failed(assignment, path, f"the grader could not handle this submission "
+                                         f"({exc.__class__.__name__}: {str(exc)[:200]})", root)
+
+
+def _jobs(todo, refused, grade, workers, scheduler, root):
+    """(key, result) of every job: refused files at once (never opened), the rest from the runner."""
+    for key, assign, path in todo:
+        if path in refused:
+            yield key, _failed(assign, path, refused[path], root)
+    yield from distributed.run([job for job in todo if job[2] not in refused], grade, workers, scheduler)
 
 
 def autograde(submissions_dir, out_dir, root=None, cfg=None, assignment=None, log=print, *,
@@ -80,7 +85,9 @@ def autograde(submissions_dir, out_dir, root=None, cfg=None, assignment=None, lo
     """
     cfg = cfg or Config()
     root = course.course_root(root)
-    jobs = discover(submissions_dir, assignment)
+    jobs, refused, notes = intake.discover(submissions_dir, assignment, root)
+    for note in notes:
+        log(f"intake: {note}")
     selected = [job for job in jobs if student is None or job[0] == student]
     if not selected:
         raise GradingError(f"no submissions of student {student!r} in {submissions_dir}")
@@ -93,7 +100,12 @@ def autograde(submissions_dir, out_dir, root=None, cfg=None, assignment=None, lo
         todo, meta = [], {}
         for who, assign, path in jobs:
             key = (who, assign, path.name)
-            digest = journal_mod.sha256(path.read_bytes())
+            try:
+                digest = journal_mod.sha256(b"refused: " + refused[path].encode() if path in refused
+                                            else path.read_bytes())
+            except OSError as exc:  # vanished or unreadable since intake looked
+                refused[path] = f"cannot read {path.name}: {exc.strerror or exc}"
+                digest = journal_mod.sha256(b"refused: " + refused[path].encode())
             fp = journal_mod.fingerprint(digest, instructor.get(assign, "-"), library, cfg)
             meta[key] = (who, path, digest, fp)
             if (student is None or who == student) and (force or not journal.is_current(key, fp)):
@@ -120,11 +132,11 @@ def autograde(submissions_dir, out_dir, root=None, cfg=None, assignment=None, lo
                 log(f"grading {len(todo)} submission(s) " + (f"on the Dask cluster at {scheduler}" if scheduler
                                                               else f"with {cfg.workers} worker(s)"))
             graded = set()
-            for n, (key, result) in enumerate(distributed.run(todo, grade, cfg.workers, scheduler), 1):
+            for n, (key, result) in enumerate(_jobs(todo, refused, grade, cfg.workers, scheduler, root), 1):
                 graded.add(key)
                 who, path, digest, fp = meta[key]
                 previous = journal.latest.get(key)
-                answers = manual.answers(path, result, root)
+                answers = {} if path in refused else manual.answers(path, result, root)
                 journal.add_result(key, fp, digest, path.absolute(), result, answers)
                 if key[1] in known:
                     store(gb, who, result, answers_changed=previous is None or previous.get("answers") != answers)
@@ -133,4 +145,6 @@ def autograde(submissions_dir, out_dir, root=None, cfg=None, assignment=None, lo
                     f"({time.monotonic() - start:.0f}s)")
             current = {key: journal.latest[key] for key in meta if key in journal.latest}
             report.write_all(out, gb, current, root, log, pages=graded)
+    if notes:
+        (out / "intake.txt").write_text("".join(n + "\n" for n in notes), encoding="utf-8")
     return sorted((key[0], entry["result"]) for key, entry in current.items())

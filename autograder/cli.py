@@ -103,4 +103,7 @@ def main(argv=None):
     except GradingError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except RecursionError:
+        print("error: the input is nested too deeply to be graded", file=sys.stderr)
+        return 2
     return 0

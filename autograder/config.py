@@ -26,6 +26,12 @@ class Config:
     seed: int = -1
     # "auto": bubblewrap when available, else unisolated with a warning; "bwrap": required; "none": off
     sandbox: str = "auto"
+    # what the grader keeps of a kernel's records, in MiB per cell and per submission; records past
+    # a cap are discarded unread and the cell is an error (bounds the grader's own memory)
+    record_cell_mb: int = 32
+    record_submission_mb: int = 128
+    # records kept per cell
+    records_per_cell: int = 1000
     # cache of reference runs ("" : <course root>/.cache/grader)
     cache_dir: str = ""
 

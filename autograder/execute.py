@@ -8,6 +8,7 @@ what can still be graded is graded.
 import json
 import os
 import resource
+import select
 import selectors
 import shutil
 import signal
@@ -23,6 +24,29 @@ from . import sandbox
 RUNNER = Path(__file__).with_name("runner.py")
 MAX_LINE = 16 << 20
 FILE_LIMIT = 256 << 20
+MAX_RECORD_DEPTH = 6  # {"value": {"dict": {k: {"dict": ...}}}}: encode produces at most a few levels
+
+
+def valid_record(msg):
+    """True when msg has the shape dlcourse.grading.record writes: a str key and a bounded value."""
+    if not isinstance(msg.get("key"), str) or len(msg["key"]) > 1000 or not isinstance(msg.get("value"), dict):
+        return False
+    stack = [(msg["value"], 1)]
+    while stack:
+        value, level = stack.pop()
+        if level > MAX_RECORD_DEPTH or not isinstance(value, dict):
+            return False
+        if isinstance(value.get("dict"), dict):
+            if not all(isinstance(k, str) for k in value["dict"]):
+                return False
+            stack.extend((v, level + 1) for v in value["dict"].values())
+        elif "error" in value:
+            if not isinstance(value["error"], str):
+                return False
+        elif not (isinstance(value.get("f64"), str) and isinstance(value.get("shape"), list)
+                  and len(value["shape"]) <= 32 and all(type(n) is int and n >= 0 for n in value["shape"])):
+            return False
+    return True
 
 
 @dataclass
@@ -33,6 +57,9 @@ class Outcome:
     evalue: str = None
     records: list = field(default_factory=list)
     seconds: float = 0.0
+    malformed: int = 0  # records dropped for not having the shape record() writes
+    overflow: str = None  # why records were discarded past a cap
+    record_bytes: int = 0
 
 
 @dataclass
@@ -57,7 +84,9 @@ def _limits(memory_mb):
 class Kernel:
     """One child process running runner.py."""
 
-    def __init__(self, workdir, libdir, env, mode, memory_mb):
+    def __init__(self, workdir, libdir, env, mode, memory_mb, caps=(32 << 20, 1000), budget=None):
+        self.cell_cap, self.cell_count = caps
+        self.budget = budget if budget is not None else [128 << 20]  # shared by the submission's kernels
         self.cmd_r, self.cmd_w = os.pipe()
         self.out_r, self.out_w = os.pipe()
         cwd, lib = sandbox.inside(mode, workdir, libdir)
@@ -72,6 +101,7 @@ class Kernel:
             start_new_session=True, preexec_fn=_limits(memory_mb))
         os.close(self.cmd_r)
         os.close(self.out_w)
+        os.set_blocking(self.cmd_w, False)
         self.pending = b""
         self.sel = selectors.DefaultSelector()
         self.sel.register(self.out_r, selectors.EVENT_READ)
@@ -80,9 +110,9 @@ class Kernel:
         """Run one cell until it reports done, the kernel dies, or the deadline (monotonic) passes."""
         start = time.monotonic()
         outcome = Outcome("crashed")
-        try:
-            os.write(self.cmd_w, (json.dumps({"index": cell.index, "source": cell.source}) + "\n").encode())
-        except OSError:
+        if not self._send((json.dumps({"index": cell.index, "source": cell.source}) + "\n").encode(), deadline):
+            outcome.status = "timeout" if time.monotonic() >= deadline else "crashed"
+            outcome.seconds = time.monotonic() - start
             return outcome
         while True:
             left = deadline - time.monotonic()
@@ -105,6 +135,43 @@ class Kernel:
         outcome.seconds = time.monotonic() - start
         return outcome
 
+    def _send(self, data, deadline):
+        """Write a command to the kernel's pipe, never blocking past the deadline (a kernel that stops
+        reading its pipe must not hang the grader). False when the kernel died or the deadline passed."""
+        view = memoryview(data)
+        while view:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            _, writable, _ = select.select([], [self.cmd_w], [], min(left, 1.0))
+            if not writable:
+                if self.proc.poll() is not None:
+                    return False
+                continue
+            try:
+                view = view[os.write(self.cmd_w, view):]
+            except BlockingIOError:
+                continue
+            except OSError:  # broken pipe: the kernel is gone
+                return False
+        return True
+
+    def _store(self, msg, size, outcome):
+        """Keep a record unless it passes the cell's or the submission's cap (then discard the rest)."""
+        if outcome.overflow:
+            return
+        if outcome.record_bytes + size > self.cell_cap or len(outcome.records) >= self.cell_count:
+            outcome.overflow = (f"the cell recorded more than the grader keeps "
+                                f"({self.cell_count} records or {self.cell_cap >> 20} MiB per cell)")
+        elif size > self.budget[0]:
+            outcome.overflow = "the submission recorded more than the grader keeps in all"
+        else:
+            outcome.record_bytes += size
+            self.budget[0] -= size
+            outcome.records.append(msg)
+            return
+        outcome.records.clear()
+
     def _lines(self, data, index, outcome):
         self.pending += data
         if len(self.pending) > MAX_LINE and b"\n" not in self.pending:
@@ -113,7 +180,7 @@ class Kernel:
         for raw in lines:
             try:
                 msg = json.loads(raw)
-            except ValueError:
+            except (ValueError, RecursionError):  # not JSON, or nested deeply enough to exhaust recursion
                 continue
             if not isinstance(msg, dict):
                 continue
@@ -121,9 +188,14 @@ class Kernel:
                 outcome.status = "ok" if msg.get("ok") is True else "error"
                 outcome.ename = str(msg.get("ename") or "")[:200] or None
                 outcome.evalue = str(msg.get("evalue") or "")[:2000] or None
+                if outcome.overflow:
+                    outcome.status, outcome.ename, outcome.evalue = "error", "RecordLimit", outcome.overflow
                 return True
             if "key" in msg and "value" in msg:
-                outcome.records.append(msg)
+                if not valid_record(msg):
+                    outcome.malformed += 1
+                    continue
+                self._store(msg, len(raw), outcome)
         return False
 
     def close(self):
@@ -174,8 +246,11 @@ def run_cells(cells, *, seed, cfg, sandbox_mode="none", log=None, files=None):
         shutil.copyfile(path, workdir / name)
     env = child_env({"DLCOURSE_GRADING_SEED": str(seed)})
 
+    caps = (cfg.record_cell_mb << 20, cfg.records_per_cell)
+    budget = [cfg.record_submission_mb << 20]
+
     def start():
-        return Kernel(workdir, libdir, env, sandbox_mode, memory_mb)
+        return Kernel(workdir, libdir, env, sandbox_mode, memory_mb, caps, budget)
 
     outcomes = []
     end = time.monotonic() + submission_timeout
@@ -210,5 +285,39 @@ def run_cells(cells, *, seed, cfg, sandbox_mode="none", log=None, files=None):
                         kernel.run(earlier, min(time.monotonic() + earlier.timeout, end))
     finally:
         kernel.close()
-        shutil.rmtree(tmp, ignore_errors=True)
+        remove_tree(tmp)
     return outcomes
+
+
+def remove_tree(path):
+    """Remove a folder a submission wrote to, however deep or odd (no recursion limit, no permission
+    it can take away); never raises. `rm -rf` walks iteratively; the Python walk is the fallback."""
+    path = Path(path)
+    for attempt in range(2):
+        try:
+            subprocess.run(["chmod", "-R", "u+rwx", str(path)], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, timeout=120)
+            subprocess.run(["rm", "-rf", "--one-file-system", str(path)], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, timeout=300)
+        except (OSError, subprocess.SubprocessError):
+            pass
+        if not os.path.lexists(path):
+            return True
+        try:
+            for top, dirs, files, fd in os.fwalk(path, topdown=False):
+                for name in files + dirs:
+                    try:
+                        os.unlink(name, dir_fd=fd)  # files and links (a link to a folder is not followed)
+                    except OSError:
+                        try:
+                            os.rmdir(name, dir_fd=fd)
+                        except OSError:
+                            pass
+            os.rmdir(path)
+        except (OSError, RecursionError):
+            pass
+        if not os.path.lexists(path):
+            return True
+    import warnings
+    warnings.warn(f"could not remove the grading folder {path}; remove it by hand")
+    return False

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import dlcourse
 
-from . import course, forbidden, sandbox
+from . import course, forbidden, intake, sandbox
 from .config import Config
 from .errors import GradingError
 from .execute import RUNNER, Cell, run_cells
@@ -22,7 +22,6 @@ from .properties import PROPERTIES
 from .notebook import forbid_rule, grade_id, is_autograded_test, is_demo, is_manual, is_solution, points, read, timeout
 from .transforms.merge import merge
 
-RENAMED = re.compile(r"^(Copy of )?(?P<name>.+?)( \(\d+\))?$")
 
 
 def _cells(nb, cfg):
@@ -96,7 +95,7 @@ def reference_records(source_path, cfg, root=None, log=None):
 def resolve_notebook(path, assignment=None, root=None):
     """(assignment, notebook name, source path) for a submitted file."""
     stem = Path(path).stem
-    match = RENAMED.match(stem)
+    match = intake.RENAMED.match(stem)
     name = match.group("name") if match else stem
     if assignment is None:
         try:

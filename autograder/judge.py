@@ -16,12 +16,17 @@ from dlcourse.gradient_check import rel_error
 from .properties import PROPERTIES
 
 
-def decode(value):
+MAX_NESTING = 4  # dicts of arrays inside a record (encode produces 1 or 2 levels)
+
+
+def decode(value, _level=0):
     """Inverse of dlcourse.grading.encode, defensively: anything malformed becomes an error string."""
     if not isinstance(value, dict):
         return "malformed record"
     if "dict" in value and isinstance(value["dict"], dict):
-        return {str(k): decode(v) for k, v in value["dict"].items()}
+        if _level >= MAX_NESTING:
+            return "malformed record (nested too deeply)"
+        return {str(k): decode(v, _level + 1) for k, v in value["dict"].items()}
     if "error" in value:
         return str(value["error"])[:200]
     try:
@@ -47,6 +52,8 @@ def compare(expected, got, path="value"):
         return None
     if isinstance(got, str):
         return f"{path}: {got}"
+    if isinstance(got, dict):
+        return f"{path}: expected one array, got several"
     if isinstance(expected, str):
         return f"{path}: the reference itself failed ({expected})"
     if got.shape != expected.shape:
@@ -71,7 +78,8 @@ def judge_cell(reference_records, student_records, outcome):
         return "error", _error(outcome), 0.0
     got = {}
     for rec in student_records:
-        got.setdefault(rec.get("key"), rec)  # the first record of a key counts
+        if isinstance(rec, dict) and isinstance(rec.get("key"), str):
+            got.setdefault(rec["key"], rec)  # the first record of a key counts
     fraction, reasons = 1.0, []
     for ref in reference_records:
         mine = got.get(ref["key"])

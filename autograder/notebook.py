@@ -1,5 +1,6 @@
 """Reading notebooks with clear errors, and the nbgrader cell metadata we rely on."""
 import json
+import math
 from pathlib import Path
 
 import nbformat
@@ -25,8 +26,19 @@ def reads(text, name="notebook"):
     except json.JSONDecodeError as exc:
         raise GradingError(f"{name}: not a notebook: malformed JSON at line {exc.lineno}, column {exc.colno} "
                            f"({exc.msg})") from None
+    except RecursionError:
+        raise GradingError(f"{name}: not a notebook: JSON nested too deeply") from None
     if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
         raise GradingError(f"{name}: not a Jupyter notebook (no list of cells)")
+    if not isinstance(data.get("metadata", {}), dict):
+        raise GradingError(f"{name}: not a readable Jupyter notebook (its metadata is not an object)")
+    for pos, cell in enumerate(data["cells"]):
+        if not isinstance(cell, dict):
+            raise GradingError(f"{name}: not a readable Jupyter notebook (cell {pos} is not an object)")
+        if not isinstance(cell.get("metadata", {}), dict):
+            raise GradingError(f"{name}: not a readable Jupyter notebook (the metadata of cell {pos} is not an object)")
+        if _depth(cell, MAX_DEPTH) > MAX_DEPTH:
+            raise GradingError(f"{name}: not a readable Jupyter notebook (cell {pos} is nested too deeply)")
     try:
         nb = nbformat.from_dict(data)
         if nb.get("nbformat", 4) != 4:
@@ -37,9 +49,29 @@ def reads(text, name="notebook"):
             cell.setdefault("metadata", nbformat.NotebookNode())
             if not isinstance(cell.get("source"), str) or cell.get("cell_type") not in ("code", "markdown", "raw"):
                 raise ValueError("a cell without source text or with an unknown type")
+    except RecursionError:
+        raise GradingError(f"{name}: not a readable Jupyter notebook (nested too deeply)") from None
     except Exception as exc:
-        raise GradingError(f"{name}: not a readable Jupyter notebook ({exc})") from None
+        raise GradingError(f"{name}: not a readable Jupyter notebook ({str(exc)[:200]})") from None
     return nb
+
+
+MAX_DEPTH = 32  # JSON nesting a notebook cell may have (real cells: under 10)
+
+
+def _depth(value, limit, level=1):
+    """Nesting depth of a JSON value, counted without recursion past limit."""
+    deepest, stack = level, [(value, level)]
+    while stack:
+        item, lvl = stack.pop()
+        deepest = max(deepest, lvl)
+        if deepest > limit:
+            return deepest
+        if isinstance(item, dict):
+            stack.extend((v, lvl + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, lvl + 1) for v in item)
+    return deepest
 
 
 def write(nb, path):
@@ -49,7 +81,8 @@ def write(nb, path):
 
 
 def nbgrader_meta(cell):
-    meta = cell.get("metadata", {}).get("nbgrader")
+    meta = cell.get("metadata")
+    meta = meta.get("nbgrader") if isinstance(meta, dict) else None
     return meta if isinstance(meta, dict) else {}
 
 
@@ -79,9 +112,10 @@ def is_locked(cell):
 
 def points(cell):
     try:
-        return float(nbgrader_meta(cell).get("points", 0))
-    except (TypeError, ValueError):
+        value = float(nbgrader_meta(cell).get("points", 0))
+    except (TypeError, ValueError, OverflowError):
         return 0.0
+    return value if math.isfinite(value) and value >= 0 else 0.0
 
 
 def course_meta(cell):

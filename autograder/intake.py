@@ -1,0 +1,111 @@
+"""Intake: what in a submissions folder is graded, and as which notebook.
+
+    SUBMISSIONS_DIR/<student>/<assignment>/<notebook>.ipynb
+
+Exact rules (issue 6):
+- only real folders and regular files are read: a symbolic link (to the instructor notebook, to
+  another student's folder, anywhere), a FIFO or a device is never followed or opened; it is
+  refused with a message, and a refused notebook is that student's error verdict;
+- a downloaded-file name maps to the notebook it is a copy of: ``Copy of X.ipynb``, ``X (1).ipynb``
+  and ``Copy of X (2).ipynb`` are notebook X, in grades.csv, the gradebook and the feedback alike;
+- a folder with several notebooks: each that is a notebook of the assignment is graded; when
+  several name the same notebook, the exact name wins, else the newest; the rest are reported.
+"""
+import os
+import re
+import stat
+from pathlib import Path
+
+from . import course
+from .errors import GradingError
+
+RENAMED = re.compile(r"^(Copy of )?(?P<name>.+?)( \(\d+\))?$")
+
+
+def notebook_name(path, notebooks=()):
+    """The assignment notebook a submitted file is: its stem without download decorations;
+    a one-notebook assignment takes any name (a renamed download)."""
+    stem = Path(path).stem
+    match = RENAMED.match(stem)
+    name = match.group("name") if match else stem
+    notebooks = list(notebooks)
+    if notebooks and name not in notebooks and stem in notebooks:
+        return stem
+    if len(notebooks) == 1 and name not in notebooks:
+        return notebooks[0]
+    return name
+
+
+def _kind(mode):
+    if stat.S_ISLNK(mode):
+        return "a symbolic link (not followed)"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file or folder"
+
+
+def _entries(folder):
+    """(name, lstat mode) of a folder's entries, sorted; never follows a link."""
+    with os.scandir(folder) as it:
+        return sorted((e.name, e.stat(follow_symlinks=False).st_mode) for e in it)
+
+
+def discover(submissions_dir, assignment=None, root=None):
+    """(jobs, refused, notes).
+
+    jobs: (student, assignment, path) for every notebook to grade, in a stable order;
+    refused: {path: reason} for jobs that must not be opened (their verdict is an error);
+    notes: one line per entry that is not graded (other files, duplicates, refused folders).
+    """
+    base = Path(submissions_dir)
+    if not base.is_dir() or base.is_symlink():
+        raise GradingError(f"{base}: no such folder")
+    known = set(course.assignments(root))
+    jobs, refused, notes = [], {}, []
+    for student, smode in _entries(base):
+        if student.startswith("."):
+            continue
+        if not stat.S_ISDIR(smode):
+            if not stat.S_ISREG(smode):
+                notes.append(f"{student}: refused: {_kind(smode)}")
+            continue
+        for assign, amode in _entries(base / student):
+            if assignment is not None and assign != assignment:
+                continue
+            if not stat.S_ISDIR(amode):
+                if not stat.S_ISREG(amode):
+                    notes.append(f"{student}/{assign}: refused: {_kind(amode)}")
+                continue
+            notebooks = ([p.stem for p in sorted((course.solutions_dir(root) / assign).glob("*.ipynb"))]
+                         if assign in known else [])
+            chosen = {}
+            for name, mode in _entries(base / student / assign):
+                path = base / student / assign / name
+                if not name.endswith(".ipynb") or name.startswith("."):
+                    continue
+                if not stat.S_ISREG(mode):
+                    refused[path] = f"{name} is {_kind(mode)}; submit the notebook file itself"
+                    notes.append(f"{student}/{assign}/{name}: refused: {_kind(mode)}")
+                    jobs.append((student, assign, path))
+                    continue
+                target = notebook_name(path, notebooks)
+                if notebooks and target not in notebooks:
+                    notes.append(f"{student}/{assign}/{name}: not a notebook of {assign} "
+                                 f"({', '.join(notebooks)}); not graded")
+                    continue
+                chosen.setdefault(target, []).append(path)
+            for target, paths in sorted(chosen.items()):
+                exact = [p for p in paths if p.stem == target]
+                best = exact[0] if exact else max(paths, key=lambda p: (p.lstat().st_mtime, p.name))
+                jobs.append((student, assign, best))
+                for other in paths:
+                    if other != best:
+                        notes.append(f"{student}/{assign}/{other.name}: another copy of {target}; "
+                                     f"graded {best.name} instead")
+    if not jobs:
+        raise GradingError(f"{base}: no notebooks found at <student>/<assignment>/<notebook>.ipynb")
+    return jobs, refused, notes
