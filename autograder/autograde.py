@@ -20,7 +20,7 @@ import time
 from functools import partial
 from pathlib import Path
 
-from . import course, distributed, intake, manual, report, selfcheck
+from . import course, distributed, intake, manual, report, seeds, selfcheck
 from . import journal as journal_mod
 from .config import Config
 from .errors import GradingError
@@ -53,18 +53,21 @@ def _failed(assignment, path, reason, root):
             "tests": tests, "problems": [f"not graded: {reason}"]}
 
 
-def grade_one(assignment, path, root=None, cfg=None, known=()):
-    """Grade one submission, never raising for bad input: what cannot be graded scores 0 with its reason."""
+def grade_one(assignment, path, root=None, cfg=None, known=(), seed=None):
+    """Grade one submission, never raising for bad input: what cannot be graded scores 0 with its reason.
+
+    seed: the run's hidden-test seed (autograder.seeds; None: a fresh one), redacted from the result."""
     path = Path(path)
     if assignment not in known:
         return _failed(assignment, path, f"unknown assignment {assignment!r} (this course has: {', '.join(sorted(known))})", root)
+    seed = seeds.draw(cfg or Config()) if seed is None else seed
     try:
-        return grade_notebook(path, assignment, root, cfg)
+        return grade_notebook(path, assignment, root, cfg, seed=seed)
     except GradingError as exc:
-        return _failed(assignment, path, str(exc), root)
+        return seeds.redact(_failed(assignment, path, str(exc), root), seed)
     except Exception as exc:  # noqa: BLE001 - one submission must never end the batch
-        return _failed(assignment, path, f"the grader could not handle this submission "
-                                         f"({exc.__class__.__name__}: {str(exc)[:200]})", root)
+        return seeds.redact(_failed(assignment, path, f"the grader could not handle this submission "
+                                                      f"({exc.__class__.__name__}: {str(exc)[:200]})", root), seed)
 
 
 def _jobs(todo, refused, grade, workers, scheduler, root):
@@ -112,8 +115,12 @@ def autograde(submissions_dir, out_dir, root=None, cfg=None, assignment=None, lo
                 todo.append((key, assign, path))
         log(f"{len(selected)} submission(s) found, {len(todo)} to grade"
             + (" (--force)" if force else f", {len(selected) - len(todo)} unchanged since the last run"))
+        if seeds.fixed(cfg):
+            log(f"warning: the hidden-test seed is fixed (seed = {cfg.seed}): every student and every resubmission "
+                "gets the same hidden inputs; use this only to debug, never for a real class")
+        seed = seeds.draw(cfg)  # this run's secret: the setup check and every submission graded now
         if todo:
-            selfcheck.check({a for _, a, _ in todo} & known, root, cfg, log)
+            selfcheck.check({a for _, a, _ in todo} & known, root, cfg, log, seed=seed)
 
         with open_gradebook(db, out) as gb:
             for a in sorted({a for _, a, _ in jobs} & known):
@@ -127,7 +134,7 @@ def autograde(submissions_dir, out_dir, root=None, cfg=None, assignment=None, lo
                     journal.mark_stored(key)
 
             start = time.monotonic()
-            grade = partial(grade_one, root=str(root), cfg=cfg, known=frozenset(known))
+            grade = partial(grade_one, root=str(root), cfg=cfg, known=frozenset(known), seed=seed)
             if todo:
                 log(f"grading {len(todo)} submission(s) " + (f"on the Dask cluster at {scheduler}" if scheduler
                                                               else f"with {cfg.workers} worker(s)"))

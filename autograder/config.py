@@ -22,7 +22,9 @@ class Config:
     memory_limit_mb: int = 8192
     # parallel submissions in `autograde` (0: one per core)
     workers: int = 0
-    # seed of the hidden-test inputs (-1: derived from the solution notebook, which students never see)
+    # seed of the hidden-test inputs. -1: a fresh secret per grading (per `autograde` run, per `grade`
+    # call; see autograder.seeds). >= 0: fixed, to debug a notebook reproducibly -- UNSAFE for a real
+    # class (the same inputs for everyone and every resubmission: a leaked seed allows lookup tables)
     seed: int = -1
     # "auto": bubblewrap when available, else unisolated with a warning; "bwrap": required; "none": off
     sandbox: str = "auto"

@@ -3,17 +3,18 @@
     result = grade_notebook("optimizers.ipynb")            # assignment guessed from the name
     result["score"], result["max_score"], result["tests"], result["problems"]
 
-The reference solution (solutions/<assignment>/<notebook>.ipynb) is run once per seed and
-cached; the submission runs in its own limited, isolated kernel; the judging happens here.
+The reference solution (solutions/<assignment>/<notebook>.ipynb) is run once per seed (a fresh
+secret per grading, see autograder.seeds) and kept in memory (on disk too for a fixed debugging
+seed); the submission runs in its own limited, isolated kernel; the judging happens here.
 """
 import hashlib
 import json
-import re
+import threading
 from pathlib import Path
 
 import dlcourse
 
-from . import course, forbidden, intake, sandbox
+from . import course, forbidden, intake, sandbox, seeds
 from .config import Config
 from .errors import GradingError
 from .execute import RUNNER, Cell, run_cells
@@ -54,22 +55,42 @@ def _library_digest():
     return h.hexdigest()
 
 
-def seed_for(source_path, cfg):
-    if cfg.seed >= 0:
-        return cfg.seed
-    return int(hashlib.sha256(Path(source_path).read_bytes()).hexdigest()[:8], 16)
+_MEMORY = {}  # (source, seed, library) digest -> records, for the seeds of this process's gradings
+_MEMORY_KEEP = 16
+_LOCKS = {}
+_LOCKS_GUARD = threading.Lock()
 
 
-def reference_records(source_path, cfg, root=None, log=None):
-    """{test grade_id: [records]} of the reference solution; cached per source, seed and library."""
-    seed = seed_for(source_path, cfg)
+def reference_records(source_path, cfg, root=None, log=None, seed=None):
+    """{test grade_id: [records]} of the reference solution for this seed (default: cfg's fixed seed).
+
+    Run once per source, seed and library: kept in memory (a few recent seeds), and in the on-disk
+    cache only for a fixed seed (a fresh seed is a secret and is never written down). Concurrent
+    gradings with the same seed wait for one run.
+    """
+    if seed is None:
+        seed = seeds.draw(cfg)
     key = hashlib.sha256(Path(source_path).read_bytes() + f"|{seed}|{_library_digest()}".encode()).hexdigest()[:32]
+    with _LOCKS_GUARD:
+        lock = _LOCKS.setdefault(key, threading.Lock())
+    with lock:
+        if key not in _MEMORY:
+            records = _reference_records(source_path, cfg, root, log, seed, key)
+            while len(_MEMORY) >= _MEMORY_KEEP:
+                _MEMORY.pop(next(iter(_MEMORY)))
+            _MEMORY[key] = records
+        return _MEMORY[key]
+
+
+def _reference_records(source_path, cfg, root, log, seed, key):
+    on_disk = seeds.fixed(cfg) and seed == cfg.seed
     cache_dir = Path(cfg.cache_dir) if cfg.cache_dir else course.course_root(root) / ".cache" / "grader"
     cache = cache_dir / f"{Path(source_path).stem}-{key}.json"
-    if cache.exists():
+    if on_disk and cache.exists():
         return json.loads(cache.read_text())
     if log:
-        log(f"running the reference solution {source_path} (once; cached in {cache_dir})")
+        log(f"running the reference solution {source_path} (once for this seed"
+            + (f"; cached in {cache_dir})" if on_disk else "; kept in memory only)"))
     source = read(source_path)
     cells = _cells(source, cfg)
     outcomes = run_cells(cells, seed=seed, cfg=cfg, sandbox_mode="none")
@@ -87,8 +108,9 @@ def reference_records(source_path, cfg, root=None, log=None):
     if unknown:
         raise GradingError(f"the reference solution {source_path} names unknown property checks {unknown}; "
                            f"known: {', '.join(sorted(PROPERTIES))} (autograder/properties.py)")
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    cache.write_text(json.dumps(records))
+    if on_disk:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        cache.write_text(json.dumps(records))
     return records
 
 
@@ -135,13 +157,22 @@ def handin_files(source, submitted_path):
     return files, problems
 
 
-def grade_notebook(path, assignment=None, root=None, cfg=None, log=None):
-    """Grade one submitted notebook; returns the result dict (see the module and README)."""
+def grade_notebook(path, assignment=None, root=None, cfg=None, log=None, seed=None):
+    """Grade one submitted notebook; returns the result dict (see the module and README).
+
+    seed: the hidden-test seed; None draws a fresh one (autograde passes its run's seed). It is
+    redacted from every text of the result.
+    """
     cfg = cfg or Config()
+    seed = seeds.draw(cfg) if seed is None else seed
+    return seeds.redact(_grade(path, assignment, root, cfg, log, seed), seed)
+
+
+def _grade(path, assignment, root, cfg, log, seed):
     assignment, name, source_path = resolve_notebook(path, assignment, root)
     submitted = read(path)
     source = read(source_path)
-    reference = reference_records(source_path, cfg, root, log)
+    reference = reference_records(source_path, cfg, root, log, seed)
     merged, problems = merge(source, submitted)
     files, handin_problems = handin_files(source, path)
     problems += handin_problems
@@ -149,7 +180,7 @@ def grade_notebook(path, assignment=None, root=None, cfg=None, log=None):
     cells = _cells(merged, cfg)
     if log:
         log(f"grading {path} ({assignment}/{name}, {len(cells)} code cells, sandbox: {mode})")
-    outcomes = run_cells(cells, seed=seed_for(source_path, cfg), cfg=cfg, sandbox_mode=mode, log=log, files=files)
+    outcomes = run_cells(cells, seed=seed, cfg=cfg, sandbox_mode=mode, log=log, files=files)
     by_test = _by_test(merged, cells, outcomes)
     for cell, outcome in zip(cells, outcomes):
         if outcome.status in ("timeout", "crashed") and not is_autograded_test(merged.cells[cell.index]):

@@ -17,7 +17,8 @@ those submissions whose fingerprint differs from their last result's):
 - the course library: every dlcourse/**/*.py and the kernel-side runner autograder/runner.py;
 - the grading settings that can change a score: cell_timeout, submission_timeout,
   memory_limit_mb, sandbox.
-The hidden-test seed is not part of it (a new seed alone is no reason to regrade), nor the
+The hidden-test seed is not part of it and is never written here (a fresh secret per run, see
+autograder.seeds: a new seed alone is no reason to regrade), nor the
 number of workers or the scheduler. `--force` regrades everything, `--student NAME` one student.
 """
 import hashlib

@@ -49,8 +49,9 @@ def _advice(mode, error):
     return hint
 
 
-def check(assignments, root=None, cfg=None, log=None):
-    """Raise GradingError unless every notebook of these assignments gets max_score from its reference answers."""
+def check(assignments, root=None, cfg=None, log=None, seed=None):
+    """Raise GradingError unless every notebook of these assignments gets max_score from its reference answers
+    (graded with `seed`, the run's hidden-test seed: also its reference run, then reused by the class)."""
     from .grade import grade_notebook  # late: grade imports much of the package
 
     mode = sandbox.resolve(cfg.sandbox)
@@ -67,7 +68,7 @@ def check(assignments, root=None, cfg=None, log=None):
             with tempfile.TemporaryDirectory(prefix="dlcourse-selfcheck-") as tmp:
                 filled = Path(tmp) / source_path.name
                 write(fill(read(released_path), read(source_path)), filled)
-                result = grade_notebook(filled, assignment, root, cfg)
+                result = grade_notebook(filled, assignment, root, cfg, seed=seed)
             if log:
                 log(f"setup check: {assignment}/{source_path.stem} reference answers score "
                     f"{result['score']:g}/{result['max_score']:g} in sandbox {mode!r}")
