@@ -18,8 +18,20 @@ class Config:
     cell_timeout: float = 30.0
     # seconds all cells of one submission may run together (restarts included)
     submission_timeout: float = 300.0
-    # address-space limit of the student's kernel, in MiB (0: no limit)
+    # memory of the student's kernel, in MiB (0: no limit): an address-space limit per process, and
+    # with cgroups one limit over all of the submission's processes and its private /tmp
     memory_limit_mb: int = 8192
+    # processes (threads included) one submission may run at once (cgroup pids; 0: no limit)
+    max_processes: int = 256
+    # size of the kernel's private /tmp (a RAM-backed tmpfs), in MiB (bubblewrap --size; 0: no size)
+    tmp_mb: int = 512
+    # "auto": a cgroup per kernel where the machine allows (memory, processes, CPU share, CPU-time
+    # cell limits), else graded with a warning that says what is not enforced; "required": refuse
+    # to grade without all of them; "off": none (cell limits are then wall-clock)
+    cgroups: str = "auto"
+    # with CPU accounting, cell and submission limits are CPU seconds of the submission's own
+    # processes; a cell is also ended after this many times its limit in wall-clock seconds
+    wall_backstop: float = 3.0
     # parallel submissions in `autograde` (0: one per core)
     workers: int = 0
     # seed of the hidden-test inputs. -1: a fresh secret per grading (per `autograde` run, per `grade`
@@ -72,6 +84,10 @@ def load(root, config_file=None, overrides=()):
         setattr(cfg, key.strip(), _coerce(key.strip(), value.strip(), "--set"))
     if cfg.sandbox not in ("auto", "bwrap", "none"):
         raise GradingError(f"sandbox must be auto, bwrap or none, got {cfg.sandbox!r}")
+    if cfg.cgroups not in ("auto", "required", "off"):
+        raise GradingError(f"cgroups must be auto, required or off, got {cfg.cgroups!r}")
+    if cfg.wall_backstop < 1:
+        raise GradingError(f"wall_backstop must be at least 1, got {cfg.wall_backstop!r}")
     if cfg.workers <= 0:
         cfg.workers = os.cpu_count() or 1
     return cfg

@@ -1,6 +1,8 @@
 """Run a list of cells in a fresh, limited child kernel, one cell at a time.
 
-Every cell has its own time limit and the whole run has one. A cell that times out or kills
+Every cell has its own time limit and the whole run has one: CPU seconds of the kernel's own
+processes where its cgroup accounts for them (autograder.resources; a neighbour's load cannot
+use them up), with a wall-clock backstop; wall-clock seconds where it cannot. A cell that times out or kills
 its kernel (os._exit, abort, memory exhaustion) is reported as such; the kernel is restarted,
 the earlier non-test cells are replayed quietly to rebuild the state, and the run goes on, so
 what can still be graded is graded.
@@ -19,7 +21,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import sandbox
+from . import resources, sandbox
 
 RUNNER = Path(__file__).with_name("runner.py")
 MAX_LINE = 16 << 20
@@ -60,6 +62,7 @@ class Outcome:
     malformed: int = 0  # records dropped for not having the shape record() writes
     overflow: str = None  # why records were discarded past a cap
     record_bytes: int = 0
+    cpu_seconds: float = None  # CPU time of the kernel's processes during the cell (with cgroup accounting)
 
 
 @dataclass
@@ -70,8 +73,13 @@ class Cell:
     replay: bool = True  # re-run after a restart to rebuild state (False for test cells)
 
 
-def _limits(memory_mb):
+def _limits(memory_mb, group=None):
     def apply():
+        if group is not None:
+            try:
+                group.join()  # before anything else: every process the kernel starts inherits it
+            except OSError:
+                pass
         if memory_mb:
             limit = memory_mb << 20
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -84,21 +92,26 @@ def _limits(memory_mb):
 class Kernel:
     """One child process running runner.py."""
 
-    def __init__(self, workdir, libdir, env, mode, memory_mb, caps=(32 << 20, 1000), budget=None):
+    def __init__(self, workdir, libdir, env, mode, memory_mb, caps=(32 << 20, 1000), budget=None, *,
+                 max_processes=0, tmp_mb=0, cgroups=True):
         self.cell_cap, self.cell_count = caps
         self.budget = budget if budget is not None else [128 << 20]  # shared by the submission's kernels
+        # the kernel's own cgroup (memory over all its processes, a process count, its CPU share and time)
+        self.group = resources.Group(memory_mb, max_processes) if cgroups else None
         self.cmd_r, self.cmd_w = os.pipe()
         self.out_r, self.out_w = os.pipe()
         cwd, lib = sandbox.inside(mode, workdir, libdir)
         argv = sandbox.command(mode, workdir, libdir, [sys.executable, "-u", f"{lib}/runner.py",
-                                                       str(self.cmd_r), str(self.out_w)])
+                                                       str(self.cmd_r), str(self.out_w)], tmp_mb=tmp_mb)
         env = dict(env, PYTHONPATH=lib, HOME=cwd, MPLCONFIGDIR=str(Path(cwd) / ".mpl"))
-        self.proc = subprocess.Popen(
-            # the kernel's own output is never read: grading uses records only, and feedback must not
-            # quote it (IPython tracebacks show the hidden tests' source)
-            argv, cwd=workdir if mode == "none" else None, env=env, stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=(self.cmd_r, self.out_w),
-            start_new_session=True, preexec_fn=_limits(memory_mb))
+        try:
+            self.proc = self._popen(argv, workdir, mode, env, memory_mb)
+        except BaseException:
+            if self.group is not None:
+                self.group.close()
+            for fd in (self.cmd_r, self.cmd_w, self.out_r, self.out_w):
+                os.close(fd)
+            raise
         os.close(self.cmd_r)
         os.close(self.out_w)
         os.set_blocking(self.cmd_w, False)
@@ -106,9 +119,23 @@ class Kernel:
         self.sel = selectors.DefaultSelector()
         self.sel.register(self.out_r, selectors.EVENT_READ)
 
-    def run(self, cell, deadline):
-        """Run one cell until it reports done, the kernel dies, or the deadline (monotonic) passes."""
+    def _popen(self, argv, workdir, mode, env, memory_mb):
+        return subprocess.Popen(
+            # the kernel's own output is never read: grading uses records only, and feedback must not
+            # quote it (IPython tracebacks show the hidden tests' source)
+            argv, cwd=workdir if mode == "none" else None, env=env, stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=(self.cmd_r, self.out_w),
+            start_new_session=True, preexec_fn=_limits(memory_mb, self.group))
+
+    def cpu_seconds(self):
+        """CPU seconds used by all the kernel's processes so far (None without cgroup accounting)."""
+        return self.group.cpu_seconds() if self.group is not None else None
+
+    def run(self, cell, deadline, cpu_limit=None):
+        """Run one cell until it reports done, the kernel dies, the deadline (monotonic) passes, or
+        (with cgroup accounting) its processes have used cpu_limit seconds of CPU during it."""
         start = time.monotonic()
+        cpu_start = self.cpu_seconds() if cpu_limit is not None else None
         outcome = Outcome("crashed")
         if not self._send((json.dumps({"index": cell.index, "source": cell.source}) + "\n").encode(), deadline):
             outcome.status = "timeout" if time.monotonic() >= deadline else "crashed"
@@ -119,7 +146,10 @@ class Kernel:
             if left <= 0:
                 outcome.status = "timeout"
                 break
-            if not self.sel.select(timeout=min(left, 1.0)):
+            if cpu_start is not None and (self.cpu_seconds() or cpu_start) - cpu_start > cpu_limit:
+                outcome.status, outcome.ename = "timeout", "CpuTime"
+                break
+            if not self.sel.select(timeout=min(left, 0.25 if cpu_start is not None else 1.0)):
                 if self.proc.poll() is not None:
                     break  # died, and a leftover process of its own may hold the pipe open
                 continue
@@ -133,6 +163,8 @@ class Kernel:
             if done:
                 break
         outcome.seconds = time.monotonic() - start
+        if cpu_start is not None:
+            outcome.cpu_seconds = max(0.0, (self.cpu_seconds() or cpu_start) - cpu_start)
         return outcome
 
     def _send(self, data, deadline):
@@ -204,6 +236,8 @@ class Kernel:
         except (ProcessLookupError, PermissionError):
             pass
         self.proc.wait()
+        if self.group is not None:
+            self.group.close()  # whatever escaped the process group (setsid) ends here, and the group goes
         for fd in (self.cmd_w, self.out_r):
             try:
                 os.close(fd)
@@ -248,41 +282,82 @@ def run_cells(cells, *, seed, cfg, sandbox_mode="none", log=None, files=None):
 
     caps = (cfg.record_cell_mb << 20, cfg.records_per_cell)
     budget = [cfg.record_submission_mb << 20]
+    use_groups = getattr(cfg, "cgroups", "auto") != "off"
+    if getattr(cfg, "cgroups", "auto") == "required" and resources.missing(cgroups_only=True):
+        remove_tree(tmp)
+        from .errors import GradingError
+        raise GradingError("cgroups=required, but this machine cannot enforce: "
+                           + "; ".join(resources.missing(cgroups_only=True)))
+    if use_groups:
+        resources.warn_missing(sandbox_mode)
+    backstop = float(getattr(cfg, "wall_backstop", 3.0))
 
     def start():
-        return Kernel(workdir, libdir, env, sandbox_mode, memory_mb, caps, budget)
+        return Kernel(workdir, libdir, env, sandbox_mode, memory_mb, caps, budget,
+                      max_processes=getattr(cfg, "max_processes", 0), tmp_mb=getattr(cfg, "tmp_mb", 0),
+                      cgroups=use_groups)
 
     outcomes = []
-    end = time.monotonic() + submission_timeout
     kernel = start()
+    # CPU-time limits where the kernel's cgroup accounts for its CPU, else wall-clock limits
+    by_cpu = kernel.cpu_seconds() is not None
+    end = time.monotonic() + submission_timeout * (backstop if by_cpu else 1.0)
+    cpu_left = [float(submission_timeout)]
+
+    def run(kernel, cell):
+        """Run one cell within its limits and the submission's; charge its CPU time to the submission."""
+        if by_cpu:
+            outcome = kernel.run(cell, min(time.monotonic() + cell.timeout * backstop, end),
+                                 cpu_limit=min(cell.timeout, max(cpu_left[0], 0.0)))
+            cpu_left[0] -= outcome.cpu_seconds or 0.0
+            return outcome
+        return kernel.run(cell, min(time.monotonic() + cell.timeout, end))
+
+    def used_up():
+        return time.monotonic() >= end or (by_cpu and cpu_left[0] <= 0)
+
     try:
         for pos, cell in enumerate(cells):
-            if time.monotonic() >= end:
+            if used_up():
                 outcomes.append(Outcome("timeout", "SubmissionTimeout",
-                                        f"the submission's time limit ({submission_timeout:g} s) was used up"))
+                                        f"the submission's time limit ({submission_timeout:g} s"
+                                        + (" of CPU time" if by_cpu else "") + ") was used up"))
                 continue
-            deadline = min(time.monotonic() + cell.timeout, end)
-            outcome = kernel.run(cell, deadline)
+            outcome = run(kernel, cell)
             if outcome.status == "timeout":
-                outcome.ename = "CellTimeout"
-                outcome.evalue = f"the cell ran longer than its limit of {cell.timeout:g} s"
+                if outcome.ename == "CpuTime" and cpu_left[0] <= 0 and cell.timeout > (outcome.cpu_seconds or 0):
+                    outcome.ename, outcome.evalue = "SubmissionTimeout", (
+                        f"the submission's time limit ({submission_timeout:g} s of CPU time) was used up")
+                elif outcome.ename == "CpuTime":
+                    outcome.ename = "CellTimeout"
+                    outcome.evalue = f"the cell used more than its limit of {cell.timeout:g} s of CPU time"
+                else:
+                    outcome.ename = "CellTimeout"
+                    outcome.evalue = (f"the cell ran longer than {cell.timeout * backstop:g} s of wall-clock time "
+                                      f"({backstop:g} times its limit of {cell.timeout:g} s of CPU time): "
+                                      "waiting or sleeping" if by_cpu
+                                      else f"the cell ran longer than its limit of {cell.timeout:g} s")
             if outcome.status == "crashed":
                 code = kernel.proc.poll()
                 outcome.ename = "KernelDied"
+                oom = kernel.group is not None and kernel.group.out_of_memory()
                 outcome.evalue = ("the kernel died while running this cell"
                                   + (f" (exit status {code})" if code is not None else "")
-                                  + ": os._exit, an abort, or running out of memory "
-                                  f"(limit {memory_mb} MiB)")
+                                  + (f": its processes together used more than the memory limit ({memory_mb} MiB, "
+                                     "its /tmp included)" if oom else
+                                     ": os._exit, an abort, or running out of memory "
+                                     f"(limit {memory_mb} MiB)"))
             outcomes.append(outcome)
             if log:
-                log(f"  cell {cell.index}: {outcome.status} ({outcome.seconds:.1f}s)")
+                log(f"  cell {cell.index}: {outcome.status} ({outcome.seconds:.1f}s"
+                    + (f", {outcome.cpu_seconds:.1f}s CPU" if outcome.cpu_seconds is not None else "") + ")")
             if outcome.status in ("timeout", "crashed"):
                 kernel.close()
                 kernel = start()
                 for earlier, done in zip(cells[:pos], outcomes):
                     # rebuild state from cells that finished (not from those that hung or crashed)
-                    if earlier.replay and done.status in ("ok", "error") and time.monotonic() < end:
-                        kernel.run(earlier, min(time.monotonic() + earlier.timeout, end))
+                    if earlier.replay and done.status in ("ok", "error") and not used_up():
+                        run(kernel, earlier)
     finally:
         kernel.close()
         remove_tree(tmp)

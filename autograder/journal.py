@@ -16,7 +16,7 @@ those submissions whose fingerprint differs from their last result's):
   assignment's results);
 - the course library: every dlcourse/**/*.py and the kernel-side runner autograder/runner.py;
 - the grading settings that can change a score: cell_timeout, submission_timeout,
-  memory_limit_mb, sandbox.
+  memory_limit_mb, sandbox, max_processes, tmp_mb, cgroups, wall_backstop.
 The hidden-test seed is not part of it and is never written here (a fresh secret per run, see
 autograder.seeds: a new seed alone is no reason to regrade), nor the
 number of workers or the scheduler. `--force` regrades everything, `--student NAME` one student.
@@ -28,7 +28,8 @@ from pathlib import Path
 
 import dlcourse
 
-SETTINGS = ("cell_timeout", "submission_timeout", "memory_limit_mb", "sandbox")
+SETTINGS = ("cell_timeout", "submission_timeout", "memory_limit_mb", "sandbox", "max_processes", "tmp_mb",
+            "cgroups", "wall_backstop")
 NAME = "journal.jsonl"
 
 

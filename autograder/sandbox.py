@@ -55,12 +55,13 @@ def inside(mode, workdir, libdir):
     return (WORK_MOUNT, LIB_MOUNT) if mode == "bwrap" else (str(workdir), str(libdir))
 
 
-def command(mode, workdir, libdir, argv):
+def command(mode, workdir, libdir, argv, tmp_mb=0):
     """The argv that runs `argv` (a python command line, paths as `inside` gives) isolated as `mode` says.
 
     Inputs:
     - workdir: the submission's private folder (mounted writable at /submission).
     - libdir: a folder holding private copies of dlcourse/ and runner.py.
+    - tmp_mb: size of the private /tmp in MiB (0: none; needs a bubblewrap with --size).
     """
     if mode == "none":
         return list(argv)
@@ -68,7 +69,11 @@ def command(mode, workdir, libdir, argv):
             "--ro-bind", "/usr", "/usr", "--ro-bind-try", "/etc", "/etc",
             "--ro-bind-try", "/lib", "/lib", "--ro-bind-try", "/lib64", "/lib64",
             "--ro-bind-try", "/bin", "/bin", "--ro-bind-try", "/sbin", "/sbin",
-            "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+            "--proc", "/proc", "--dev", "/dev"]
+    from .resources import bwrap_has_size
+    if tmp_mb and bwrap_has_size():
+        args += ["--size", str(int(tmp_mb) << 20)]
+    args += ["--tmpfs", "/tmp"]
     for root in python_roots():
         args += ["--ro-bind", str(root), str(root)]
     args += ["--ro-bind", str(libdir), LIB_MOUNT, "--bind", str(workdir), WORK_MOUNT, "--chdir", WORK_MOUNT]

@@ -12,7 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import course, sandbox
+from . import course, resources, sandbox
 from .errors import GradingError
 from .notebook import read, write
 from .transforms.fill import fill
@@ -59,6 +59,9 @@ def check(assignments, root=None, cfg=None, log=None, seed=None):
     if error:
         raise GradingError(f"setup check failed, nothing graded: the grading kernel cannot start in sandbox "
                            f"{mode!r} ({error}); fix: {_advice(mode, error)}")
+    if log:
+        log(resources.describe(mode) if cfg.cgroups != "off" else "resource isolation: cgroups off (cgroups = \"off\")")
+    resources.sweep()
     for assignment in sorted(assignments):
         for source_path in sorted((course.solutions_dir(root) / assignment).glob("*.ipynb")):
             released_path = course.exercises_dir(root) / assignment / source_path.name
