@@ -29,6 +29,7 @@ def main():
     ap.add_argument("attack")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--root", default=str(HERE.parent.parent))
+    ap.add_argument("--set", action="append", default=[], help="a grading setting key=value (e.g. cgroups=off)")
     args = ap.parse_args()
     root = Path(args.root)
     source, released = (read(root / d / "optimizers" / "optimizers.ipynb") for d in ("solutions", "exercises"))
@@ -45,15 +46,21 @@ def main():
         write(fill(released, source, {"adam": wrong}), subs / "z-base" / "optimizers" / "optimizers.ipynb")
         cfg = Config(cache_dir=str(Path(tmp) / "cache"), workers=args.workers, cell_timeout=20,
                      submission_timeout=200)
+        for item in args.set:
+            key, _, value = item.partition("=")
+            setattr(cfg, key, type(getattr(cfg, key))(value))
         start = time.monotonic()
         logs = []
         results = dict(autograde(subs, Path(tmp) / "out", root=root, cfg=cfg, log=logs.append))
         seconds = time.monotonic() - start
     print(json.dumps({"attack": Path(args.attack).stem, "workers": args.workers, "class_seconds": round(seconds, 1),
                       "scores": {s: r["score"] for s, r in results.items()},
+                      "attacker_adam": next(t["message"] for t in results["attacker"]["tests"]
+                                            if t["id"] == "test_adam")[:160],
                       "neighbour_tests": {t["id"]: [t["status"], t["message"][:80]]
-                                          for t in results["neighbour-reference"]["tests"]},
-                      "log": [m for m in logs if m.startswith("[") or "warning" in m.lower()]}, indent=1))
+                                          for t in results["neighbour-reference"]["tests"] if t["status"] != "manual"},
+                      "log": [m for m in logs if m.startswith("[") or "warning" in m.lower()
+                              or m.startswith("resource isolation")]}, indent=1))
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import csv
 import dataclasses
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -201,3 +202,90 @@ def test_intake_refuses_links_and_maps_downloaded_names(tmp_path, released_nb, s
     with open_gradebook(out / "gradebook.db") as gb:
         assert gb.find_submission("optimizers", "honest").score == 7
         assert gb.find_submission("optimizers", "linker").score == 0
+
+
+# --- resources: neighbours isolated by cgroups (autograder/resources.py) ---------------------------
+
+RESOURCE_ATTACKS = ["cpu-hog-new-sessions", "memory-over-children", "fork-many-processes", "fill-private-tmp"]
+
+
+def _cgroups_reason():
+    from autograder import resources, sandbox
+    gaps = resources.missing(cgroups_only=True)
+    if gaps:
+        return "this machine cannot enforce: " + "; ".join(gaps)
+    if not sandbox.bwrap_path():
+        return "no bubblewrap (the private /tmp and the pid namespace are part of the isolation)"
+    return None
+
+
+def _dlcourse_groups():
+    return sorted(str(p) for p in Path("/sys/fs/cgroup").glob("*/**/dlcourse-grade-*") if p.is_dir())
+
+
+@pytest.fixture(scope="module")
+def resource_class(tmp_path_factory, released_nb, source_nb, grading_config):
+    """Honest neighbours graded with two workers beside the resource attacks, and alone."""
+    reason = _cgroups_reason()
+    if reason:
+        pytest.skip(reason)
+    cfg = dataclasses.replace(grading_config, workers=2, cell_timeout=20, submission_timeout=200,
+                              memory_limit_mb=1536, max_processes=128, tmp_mb=256)
+    runs = {"groups_before": _dlcourse_groups()}
+    for kind in ("clean", "attacked"):
+        subs = tmp_path_factory.mktemp(f"resources-{kind}")
+        if kind == "attacked":
+            for name in RESOURCE_ATTACKS:
+                code = (HERE / "attacks" / f"{name}.py").read_text()
+                nb = (fill(released_nb, source_nb, {"adam": code}) if code.startswith("# answer: adam")
+                      else with_cell(released_nb, source_nb, code))
+                write(nb, subs / f"attack-{name}" / "optimizers" / "optimizers.ipynb")
+        write(fill(released_nb, source_nb), subs / "neighbour-reference" / "optimizers" / "optimizers.ipynb")
+        write(fill(released_nb, source_nb, {"adam": WRONG_ADAM}), subs / "neighbour-base" / "optimizers" / "optimizers.ipynb")
+        out = tmp_path_factory.mktemp(f"resources-{kind}-out")
+        logs = []
+        runs[kind] = {"results": dict(autograde(subs, out, cfg=cfg, log=logs.append)), "logs": logs}
+    runs["groups_after"] = _dlcourse_groups()
+    return runs
+
+
+def _adam_message(result):
+    return next(t for t in result["tests"] if t["id"] == "test_adam")["message"]
+
+
+@pytest.mark.cgroups
+def test_resource_attacks_leave_neighbours_alone(resource_class):
+    clean, attacked = resource_class["clean"]["results"], resource_class["attacked"]["results"]
+    assert clean["neighbour-reference"]["score"] == 7 and clean["neighbour-base"]["score"] == 4
+    for student in ("neighbour-reference", "neighbour-base"):
+        assert attacked[student]["tests"] == clean[student]["tests"]
+    for name in RESOURCE_ATTACKS:
+        assert attacked[f"attack-{name}"]["score"] <= 4, attacked[f"attack-{name}"]["tests"]
+    assert any("resource isolation: cgroup" in m and "all limits enforced" in m for m in resource_class["attacked"]["logs"])
+
+
+@pytest.mark.cgroups
+def test_memory_is_limited_over_all_processes(resource_class):
+    message = _adam_message(resource_class["attacked"]["results"]["attack-memory-over-children"])
+    # 4 children of 700 MB, each under the per-process limit of 1536 MiB: at most 2 fit in the group
+    held = re.search(r"held (\d+) x 700 MB", message)
+    assert (held and int(held.group(1)) <= 2) or "memory limit" in message, message
+
+
+@pytest.mark.cgroups
+def test_process_count_is_limited(resource_class):
+    message = _adam_message(resource_class["attacked"]["results"]["attack-fork-many-processes"])
+    started = int(re.search(r"started (\d+) processes", message).group(1))
+    assert started < 128, message
+
+
+@pytest.mark.cgroups
+def test_private_tmp_has_a_size(resource_class):
+    message = _adam_message(resource_class["attacked"]["results"]["attack-fill-private-tmp"])
+    assert int(re.search(r"wrote (\d+) MiB", message).group(1)) <= 256, message
+
+
+@pytest.mark.cgroups
+def test_every_cgroup_is_removed(resource_class):
+    # a group with a process left in it cannot be removed: none left means no process left either
+    assert resource_class["groups_after"] == resource_class["groups_before"]
