@@ -289,3 +289,25 @@ def test_private_tmp_has_a_size(resource_class):
 def test_every_cgroup_is_removed(resource_class):
     # a group with a process left in it cannot be removed: none left means no process left either
     assert resource_class["groups_after"] == resource_class["groups_before"]
+
+
+@pytest.mark.cgroups
+def test_cpu_hog_cannot_push_a_neighbour_past_its_limits(tmp_path, released_nb, source_nb, grading_config):
+    """Tight cell limits (2 s; the reference's slowest cell uses about 0.5 s of CPU): a hog of
+    hundreds of processes in new sessions, graded beside the reference with two workers. Measured
+    before cgroups (wall-clock limits): the reference got 0/7 (its imports timed out)."""
+    reason = _cgroups_reason()
+    if reason:
+        pytest.skip(reason)
+    from nbformat.v4 import new_code_cell
+    subs = tmp_path / "subs"
+    nb = fill(released_nb, source_nb, {"adam": WRONG_ADAM})
+    at = next(i for i, c in enumerate(nb.cells) if grade_id(c) == "imports")
+    nb.cells.insert(at + 1, new_code_cell((HERE / "attacks" / "cpu-hog-new-sessions.py").read_text()))
+    write(nb, subs / "attacker" / "optimizers" / "optimizers.ipynb")  # graded at the same time as:
+    write(fill(released_nb, source_nb), subs / "neighbour-reference" / "optimizers" / "optimizers.ipynb")
+    write(fill(released_nb, source_nb, {"adam": WRONG_ADAM}), subs / "z-base" / "optimizers" / "optimizers.ipynb")
+    cfg = dataclasses.replace(grading_config, workers=2, cell_timeout=2, submission_timeout=100)
+    results = dict(autograde(subs, tmp_path / "out", cfg=cfg, log=lambda m: None))
+    assert results["neighbour-reference"]["score"] == 7, results["neighbour-reference"]["tests"]
+    assert results["z-base"]["score"] == 4 and results["attacker"]["score"] <= 4
