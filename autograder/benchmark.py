@@ -29,7 +29,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from . import course
+from . import course, seeds
 from .autograde import autograde
 from .config import Config
 from .grade import grade_notebook
@@ -111,8 +111,9 @@ def main(argv=None):
               f"{'bubblewrap' if shutil.which('bwrap') else 'none'}; {n} submissions "
               f"({kinds.count('reference')} reference, {sum(k.startswith('wrong-') for k in kinds)} wrong, "
               f"{sum(k.startswith('valid-') for k in kinds)} valid, the rest untouched or broken)")
+        seed = seeds.draw(cfg)  # one seed for both single gradings, as within one autograde run
         start = time.monotonic()
-        grade_notebook(tmp / "class" / "student000" / "optimizers" / "optimizers.ipynb", cfg=cfg)
+        grade_notebook(tmp / "class" / "student000" / "optimizers" / "optimizers.ipynb", cfg=cfg, seed=seed)
         cold = time.monotonic() - start
         print("\n| workers | seconds | submissions per minute |\n|---|---|---|")
         for workers in counts:
@@ -124,7 +125,7 @@ def main(argv=None):
 
         one = tmp / "class" / "student000" / "optimizers" / "optimizers.ipynb"
         start = time.monotonic()
-        grade_notebook(one, cfg=cfg)
+        grade_notebook(one, cfg=cfg, seed=seed)
         warm = time.monotonic() - start
         nb = nbformat.read(one, as_version=4)
         start = time.monotonic()
