@@ -154,4 +154,5 @@ def autograde(submissions_dir, out_dir, root=None, cfg=None, assignment=None, lo
             report.write_all(out, gb, current, root, log, pages=graded)
     if notes:
         (out / "intake.txt").write_text("".join(n + "\n" for n in notes), encoding="utf-8")
-    return sorted((key[0], entry["result"]) for key, entry in current.items())
+    # ordered by (student, assignment, file): results are dicts, never compared
+    return [(key[0], current[key]["result"]) for key in sorted(current)]

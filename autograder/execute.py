@@ -330,11 +330,11 @@ def run_cells(cells, *, seed, cfg, sandbox_mode="none", log=None, files=None):
                         f"the submission's time limit ({submission_timeout:g} s of CPU time) was used up")
                 elif outcome.ename == "CpuTime":
                     outcome.ename = "CellTimeout"
-                    outcome.evalue = f"the cell used more than its limit of {cell.timeout:g} s of CPU time"
+                    outcome.evalue = f"the cell ran longer than its limit of {cell.timeout:g} s of CPU time"
                 else:
                     outcome.ename = "CellTimeout"
-                    outcome.evalue = (f"the cell ran longer than {cell.timeout * backstop:g} s of wall-clock time "
-                                      f"({backstop:g} times its limit of {cell.timeout:g} s of CPU time): "
+                    outcome.evalue = (f"the cell ran longer than its limit: {cell.timeout * backstop:g} s of "
+                                      f"wall-clock time ({backstop:g} times its {cell.timeout:g} s of CPU time), "
                                       "waiting or sleeping" if by_cpu
                                       else f"the cell ran longer than its limit of {cell.timeout:g} s")
             if outcome.status == "crashed":

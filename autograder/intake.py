@@ -82,15 +82,14 @@ def discover(submissions_dir, assignment=None, root=None):
                 continue
             notebooks = ([p.stem for p in sorted((course.solutions_dir(root) / assign).glob("*.ipynb"))]
                          if assign in known else [])
-            chosen = {}
+            chosen, odd = {}, {}
             for name, mode in _entries(base / student / assign):
                 path = base / student / assign / name
                 if not name.endswith(".ipynb") or name.startswith("."):
                     continue
                 if not stat.S_ISREG(mode):
-                    refused[path] = f"{name} is {_kind(mode)}; submit the notebook file itself"
                     notes.append(f"{student}/{assign}/{name}: refused: {_kind(mode)}")
-                    jobs.append((student, assign, path))
+                    odd.setdefault(notebook_name(path, notebooks), []).append((path, mode))
                     continue
                 target = notebook_name(path, notebooks)
                 if notebooks and target not in notebooks:
@@ -98,6 +97,11 @@ def discover(submissions_dir, assignment=None, root=None):
                                  f"({', '.join(notebooks)}); not graded")
                     continue
                 chosen.setdefault(target, []).append(path)
+            for target, entries in sorted(odd.items()):
+                if target not in chosen:  # nothing else hands this notebook in: the refusal is its verdict
+                    path, mode = entries[0]
+                    refused[path] = f"{path.name} is {_kind(mode)}; submit the notebook file itself"
+                    jobs.append((student, assign, path))
             for target, paths in sorted(chosen.items()):
                 exact = [p for p in paths if p.stem == target]
                 best = exact[0] if exact else max(paths, key=lambda p: (p.lstat().st_mtime, p.name))

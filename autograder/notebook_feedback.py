@@ -12,13 +12,15 @@ Never shown: the hidden tests' source, their inputs, the reference values, the k
 A submission that cannot be read (or changed since it was graded) gets the results table only.
 """
 import html
+import os
+import stat
 
 from markdown_it import MarkdownIt
 
 from . import course, feedback
 from .errors import GradingError
 from .journal import sha256
-from .notebook import grade_id, is_autograded_test, is_manual, is_solution, read
+from .notebook import grade_id, is_autograded_test, is_manual, is_solution, read, reads
 from .transforms.merge import merge
 
 MD = MarkdownIt("commonmark", {"html": False})
@@ -45,14 +47,20 @@ def _cells(entry, result, root):
     """[(grade_id or None, cell as shown)] or None when the submission cannot be shown."""
     path = entry.get("path")
     try:
-        data = open(path, "rb").read()
+        # a refused entry (a link, a FIFO, a device) is never followed or opened: it would block or
+        # show someone else's file
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return None
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        with os.fdopen(fd, "rb") as f:
+            data = f.read()
         if sha256(data) != entry.get("submission"):
             return None
         source = read(course.source_notebook(result["assignment"], result["notebook"], root))
         released_path = course.exercises_dir(root) / result["assignment"] / f"{result['notebook']}.ipynb"
         released = {grade_id(c): c for c in read(released_path).cells if grade_id(c)}
-        merged, _ = merge(source, read(path))
-    except (OSError, TypeError, GradingError):
+        merged, _ = merge(source, reads(data.decode("utf-8", errors="replace")))
+    except (OSError, TypeError, ValueError, GradingError):
         return None
     shown = []
     for cell in merged.cells:
