@@ -176,6 +176,8 @@ def test_intake_refuses_links_and_maps_downloaded_names(tmp_path, released_nb, s
     subs = tmp_path / "subs"
     honest = subs / "honest" / "optimizers" / "Copy of optimizers (1).ipynb"
     write(fill(released_nb, source_nb), honest)
+    # a second result for the same student (an unknown assignment): the run used to crash at its end
+    write(released_nb, subs / "honest" / "no-such-assignment" / "optimizers.ipynb")
     link = subs / "linker" / "optimizers" / "optimizers.ipynb"
     link.parent.mkdir(parents=True)
     link.symlink_to(ROOT / "solutions" / "optimizers" / "optimizers.ipynb")
