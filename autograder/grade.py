@@ -97,7 +97,8 @@ def _reference_records(source_path, cfg, root, log, seed, key):
     for cell, outcome in zip(cells, outcomes):
         if outcome.status != "ok":
             raise GradingError(f"the reference solution {source_path} fails in cell {cell.index} "
-                               f"({outcome.ename}: {outcome.evalue}); fix the source notebook first")
+                               f"({outcome.ename}: {outcome.evalue}); fix the source notebook, or the settings and "
+                               "environment it runs in (memory_limit_mb, time limits, packages)")
     records = {gid: o.records for gid, o in _by_test(source, cells, outcomes).items()}
     silent = sorted(gid for gid, recs in records.items() if not recs)
     if silent:

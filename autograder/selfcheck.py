@@ -71,7 +71,10 @@ def check(assignments, root=None, cfg=None, log=None, seed=None):
             with tempfile.TemporaryDirectory(prefix="dlcourse-selfcheck-") as tmp:
                 filled = Path(tmp) / source_path.name
                 write(fill(read(released_path), read(source_path)), filled)
-                result = grade_notebook(filled, assignment, root, cfg, seed=seed)
+                try:  # runs the reference solution too, for this run's seed
+                    result = grade_notebook(filled, assignment, root, cfg, seed=seed)
+                except GradingError as exc:
+                    raise GradingError(f"setup check failed, nothing graded: {exc}") from None
             if log:
                 log(f"setup check: {assignment}/{source_path.stem} reference answers score "
                     f"{result['score']:g}/{result['max_score']:g} in sandbox {mode!r}")

@@ -106,7 +106,8 @@ def test_a_broken_setup_is_refused_and_records_nothing(klass, tmp_path):
     # a kernel that cannot even start: an address-space limit far too small for Python and numpy
     message = _refused(cli("--set", "memory_limit_mb=40", "autograde", klass["class"], "--out", out,
                            cache=klass["cache"]), out)
-    assert "cannot start" in message or "score" in message
+    # the reference solution runs first for the run's fresh seed, under the same limits
+    assert "cannot start" in message or "score" in message or "memory_limit_mb" in message
 
 
 @pytest.mark.skipif(not shutil.which("bwrap"), reason="needs bubblewrap (apt-get install bubblewrap)")
