@@ -209,7 +209,6 @@ class Group:
     def _limit(self):
         if self.kind == "v2" and "" in self.dirs:
             d = self.dirs[""]
-            _write(d / "cgroup.subtree_control", "")  # a leaf
             if self.memory_mb:
                 _write(d / "memory.max", self.memory_mb << 20)
                 if (d / "memory.swap.max").exists():
@@ -286,7 +285,10 @@ class Group:
                     freezer = None
             pids = set(self.pids())
             if freezer:
-                pids |= {int(p) for p in _read(freezer / "cgroup.procs").split()}
+                try:
+                    pids |= {int(p) for p in _read(freezer / "cgroup.procs").split()}
+                except (OSError, ValueError):
+                    pass
             for pid in pids:
                 try:
                     os.kill(pid, signal.SIGKILL)
