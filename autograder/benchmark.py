@@ -222,8 +222,9 @@ def scale(n, cell_timeout, full=True):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def repeat(assignment, runs, workers, cell_timeout, seed=None, log=lambda m: print(m, flush=True)):
-    """Grade an assignment's reference, untouched release and variants `runs` times with fresh seeds.
+def repeat(assignment, runs, workers, cell_timeout, seed=None, only=None, log=lambda m: print(m, flush=True)):
+    """Grade an assignment's reference, untouched release and variants `runs` times with fresh seeds
+    (seed: of the generator that draws the grading seeds; only: names of the submissions to grade).
 
     Returns {student: {"scores": [score per run], "max": max_score, "expect": set of test ids or
     None (reference: none may lose points), "unexpected": [run numbers with a wrong verdict]}}.
@@ -240,6 +241,7 @@ def repeat(assignment, runs, workers, cell_timeout, seed=None, log=lambda m: pri
         expect = _header(path, "expect")
         subs[path.stem] = (fill(released, source, {_answer(path): path.read_text()}),
                            set() if expect == "none" else set(expect.split()))
+    subs = {k: v for k, v in subs.items() if only is None or k in only}
     for student, (nb, _) in subs.items():
         write(nb, tmp / "class" / student / assignment / source_path.name)
     draw = random.Random(seed)

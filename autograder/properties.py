@@ -261,7 +261,7 @@ def inverted_dropout(ref, got, *, keep, rtol=1e-6, alpha=None, convention="keep"
         return f"output shape {out.shape}, expected the input's {x.shape}"
     if not np.all(np.isfinite(out)):
         return "contains NaN or inf"
-    p_name = "p" if convention == "keep" else "1 - p"
+    p_name = "p" if convention == "keep" else "(1 - p)"
     other = ("p is the probability of keeping a unit here (cs231n's convention), not of dropping it"
              if convention == "keep" else
              "p is the probability of dropping a unit here (PyTorch's convention), not of keeping it")
