@@ -12,6 +12,13 @@ to grade it next to the time to just execute it with a Jupyter kernel (nbclient)
 through a Dask cluster of 2 local worker processes; the coordinating process's peak memory
 (VmHWM); a run killed with SIGKILL halfway plus its resume, against an uninterrupted run; and a
 rerun with nothing changed. `--scale --dry-run`: 6 submissions, 1 worker, no Dask.
+
+`--repeat N --assignment A` measures verdict stability instead: the reference answers, the
+untouched release and every variant of tests/autograder/variants/A/ graded N times, each time
+with a fresh hidden-test seed (so new hidden inputs and, for random answers such as dropout
+masks, new draws); prints each submission's score range over the N gradings and whether every
+grading gave the expected verdict (reference and valid-*: max_score; wrong-*: fewer points on
+each test its `# expect:` header names).
 """
 import argparse
 import copy
@@ -39,9 +46,13 @@ from .transforms.fill import fill
 VARIANTS = course.course_root() / "tests" / "autograder" / "variants" / "optimizers"
 
 
-def _answer(path):
-    line = next(l for l in path.read_text().splitlines() if l.startswith("# answer:"))
+def _header(path, key):
+    line = next(l for l in path.read_text().splitlines() if l.startswith(f"# {key}:"))
     return line.split(":", 1)[1].strip()
+
+
+def _answer(path):
+    return _header(path, "answer")
 
 
 def build_class(folder, n):
@@ -97,7 +108,12 @@ def main(argv=None):
     parser.add_argument("--cell-timeout", type=float, default=10.0, help="per-cell limit (the endless loops cost this)")
     parser.add_argument("--dry-run", action="store_true", help="6 submissions, the first worker count only")
     parser.add_argument("--scale", action="store_true", help="measure a course term (see above)")
+    parser.add_argument("--repeat", type=int, default=0, help="grade an assignment's variants this many times")
+    parser.add_argument("--assignment", default="dropout", help="with --repeat: which assignment")
     args = parser.parse_args(argv)
+    if args.repeat:
+        workers = int(args.workers.split(",")[-1])
+        return repeat(args.assignment, args.repeat, workers, args.cell_timeout)
     if args.scale:
         return scale(6 if args.dry_run else args.submissions if args.submissions != 40 else 1000,
                      args.cell_timeout, full=not args.dry_run)
@@ -205,6 +221,61 @@ def scale(n, cell_timeout, full=True):
         if cluster is not None:
             cluster.close()
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def repeat(assignment, runs, workers, cell_timeout, seed=None, only=None, log=lambda m: print(m, flush=True)):
+    """Grade an assignment's reference, untouched release and variants `runs` times with fresh seeds
+    (seed: of the generator that draws the grading seeds; only: names of the submissions to grade).
+
+    Returns {student: {"scores": [score per run], "max": max_score, "expect": set of test ids or
+    None (reference: none may lose points), "unexpected": [run numbers with a wrong verdict]}}.
+    """
+    import random
+
+    folder = course.course_root() / "tests" / "autograder" / "variants" / assignment
+    [source_path] = sorted((course.solutions_dir() / assignment).glob("*.ipynb"))
+    source = read(source_path)
+    released = read(course.exercises_dir() / assignment / source_path.name)
+    tmp = Path(tempfile.mkdtemp(prefix="dlcourse-repeat-"))
+    subs = {"reference": (fill(released, source), set()), "untouched": (released, None)}
+    for path in sorted(folder.glob("*.py")):
+        expect = _header(path, "expect")
+        subs[path.stem] = (fill(released, source, {_answer(path): path.read_text()}),
+                           set() if expect == "none" else set(expect.split()))
+    subs = {k: v for k, v in subs.items() if only is None or k in only}
+    for student, (nb, _) in subs.items():
+        write(nb, tmp / "class" / student / assignment / source_path.name)
+    draw = random.Random(seed)
+    table = {s: {"scores": [], "expect": e, "max": None, "unexpected": []} for s, (_, e) in subs.items()}
+    log(f"machine: {platform.platform()}, {os.cpu_count()} cores; {assignment}: {len(subs)} submissions "
+        f"graded {runs} times with {workers} worker(s), a fresh hidden-test seed each time")
+    try:
+        for run in range(1, runs + 1):
+            grading_seed = draw.randrange(2**31)
+            cfg = Config(cell_timeout=cell_timeout, cache_dir=str(tmp / "cache"), workers=workers, seed=grading_seed)
+            start = time.monotonic()
+            results = dict(autograde(tmp / "class", tmp / f"out{run}", cfg=cfg, log=lambda m: None, force=True))
+            for student, row in table.items():
+                result = results[student]
+                row["scores"].append(result["score"])
+                row["max"] = result["max_score"]
+                auto = [t for t in result["tests"] if t["status"] != "manual"]
+                if row["expect"] is None:  # the untouched release: nothing earned
+                    ok = result["score"] == 0
+                else:
+                    ok = all((t["points"] < t["max_points"]) == (t["id"] in row["expect"]) for t in auto)
+                if not ok:
+                    row["unexpected"].append(run)
+            log(f"run {run}/{runs} (seed {grading_seed}): {time.monotonic() - start:.0f} s")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    log("\n| submission | expected | score min | score max | gradings with the expected verdict |\n|---|---|---|---|---|")
+    for student, row in table.items():
+        expected = ("0" if row["expect"] is None else f"{row['max']:g} (max)" if not row["expect"]
+                    else "fewer points on " + ", ".join(sorted(row["expect"])))
+        log(f"| {student} | {expected} | {min(row['scores']):g} | {max(row['scores']):g} | "
+            f"{runs - len(row['unexpected'])}/{runs} |")
+    return table
 
 
 if __name__ == "__main__":

@@ -206,3 +206,125 @@ def heldout_accuracy(ref, got, *, labels, levels, **_):
     accuracy = float(np.mean(predictions == truth))
     return thresholds(None, np.array([accuracy]), levels=levels,
                       name=f"accuracy on {truth.size} held-out CIFAR-10 test images")
+
+
+# ---------------------------------------------------------------- random masks (dropout)
+
+def _scaled_or_zero(x, out, scale, rtol):
+    """(kept, dropped, neither) boolean masks: out == x * scale within rtol, out == 0 exactly.
+
+    Inputs x of exactly 0 are neither kept nor dropped (they cannot tell); tests draw x away from 0."""
+    target = x * scale
+    kept = (np.abs(out - target) <= rtol * np.abs(target)) & (x != 0)
+    dropped = (out == 0) & (x != 0)
+    return kept, dropped, ~(kept | dropped) & (x != 0)
+
+
+def _diagnose(x, out, keep, rtol, conventions):
+    """A reason for outputs that are neither 0 nor x / keep: which known mistake they look like."""
+    nonzero = (out != 0) & (x != 0)
+    if not nonzero.any():
+        return "every output is 0"
+    ratio = out[nonzero] / x[nonzero]
+    for factor, what in ((1.0, "the kept values equal the input: scale them by 1 / keep probability at train time "
+                               "(inverted dropout)"),
+                         (1.0 / (1.0 - keep) if keep < 1 else None, conventions),
+                         (keep, "the kept values are multiplied by the keep probability: that is the original paper's "
+                                "test-time scaling; inverted dropout divides by it at train time"),
+                         (1.0 - keep, conventions)):
+        if factor is not None and np.all(np.abs(ratio - factor) <= rtol * factor):
+            return what
+    return None
+
+
+@prop("inverted_dropout")
+def inverted_dropout(ref, got, *, keep, rtol=1e-6, alpha=None, convention="keep", **_):
+    """Inverted dropout in training mode: a random mask, judged by its properties.
+
+    Record: {"x": the input (from the reference run: trusted), "out": the student's output}.
+    args: keep (probability of keeping an element, from the instructor's test), rtol (float
+    tolerance of the scaled values), alpha (false-failure probability of the kept-fraction
+    test; default dlcourse.stats.ALPHA = 1e-8), convention ("keep" or "drop": how the exercise
+    names p, for the message).
+
+    Passes when the output has the input's shape; every element is exactly 0 or x / keep
+    (within rtol); and the number of kept elements k of n lies in the exact binomial interval
+    [lo, hi] that a Binomial(n, keep) count leaves with probability at most alpha
+    (dlcourse.stats.binomial_interval). A correct implementation fails with that probability
+    and no other way; no scaling, test-time scaling, the other convention for p (for keep !=
+    0.5) and a mask that drops nothing or everything fail.
+    """
+    from dlcourse.stats import ALPHA, binomial_interval
+
+    x, out = field(ref, "x"), field(got, "out")
+    if out.shape != x.shape:
+        return f"output shape {out.shape}, expected the input's {x.shape}"
+    if not np.all(np.isfinite(out)):
+        return "contains NaN or inf"
+    p_name = "p" if convention == "keep" else "(1 - p)"
+    other = ("p is the probability of keeping a unit here (cs231n's convention), not of dropping it"
+             if convention == "keep" else
+             "p is the probability of dropping a unit here (PyTorch's convention), not of keeping it")
+    kept, dropped, neither = _scaled_or_zero(x, out, 1.0 / keep, rtol)
+    if neither.any():
+        reason = _diagnose(x, out, keep, rtol, other)
+        head = f"{int(neither.sum())} of {x.size} outputs are neither 0 nor x / {p_name} = x / {keep:g}"
+        return f"{head}: {reason}" if reason else head
+    n, k = int(kept.sum() + dropped.sum()), int(kept.sum())
+    lo, hi, _ = binomial_interval(n, keep, ALPHA if alpha is None else float(alpha))
+    if not lo <= k <= hi:
+        why = other if abs(k / n - (1 - keep)) < abs(k / n - keep) else "the mask does not keep each unit with that probability"
+        return (f"{k} of {n} elements kept ({k / n:.1%}), expected {keep:.0%} "
+                f"(a correct mask keeps between {lo} and {hi}): {why}")
+    return None
+
+
+@prop("dropout_backward")
+def dropout_backward(ref, got, *, keep, rtol=1e-6, **_):
+    """The backward pass of inverted dropout, for the mask the student's forward pass drew.
+
+    Record: {"x", "dout": the input and upstream gradient (from the reference run: trusted),
+    "out": the student's forward output, "dx": the student's gradient}. args: keep, rtol.
+
+    The mask is where the student's out is not 0 (x is drawn away from 0). Passes when dx is
+    exactly 0 wherever the forward pass dropped, and dout / keep (within rtol) wherever it kept.
+    The forward pass's own values are the inverted_dropout check's business, not this one's.
+    """
+    x, dout, out, dx = field(ref, "x"), field(ref, "dout"), field(got, "out"), field(got, "dx")
+    for name, arr in (("out", out), ("dx", dx)):
+        if arr.shape != x.shape:
+            return f"{name} shape {arr.shape}, expected the input's {x.shape}"
+    if not np.all(np.isfinite(dx)):
+        return "dx contains NaN or inf"
+    kept = out != 0
+    leaked = int(np.sum(dx[~kept] != 0))
+    if leaked:
+        return (f"dx is not 0 at {leaked} of {int((~kept).sum())} dropped elements: "
+                "a dropped unit passes no gradient back (multiply by the forward pass's mask)")
+    target = dout[kept] / keep
+    wrong = np.abs(dx[kept] - target) > rtol * np.abs(target)
+    if wrong.any():
+        ratio = dx[kept][wrong] / dout[kept][wrong]
+        if np.allclose(ratio, 1.0, rtol=rtol):
+            return ("dx equals dout at the kept elements: the forward pass divided by the keep probability, "
+                    "so the backward pass must too")
+        return f"dx differs from dout / {keep:g} at {int(wrong.sum())} of {int(kept.sum())} kept elements"
+    return None
+
+
+@prop("all_equal")
+def all_equal(ref, got, *, keys, what="the arrays", **_):
+    """Several recorded arrays must be exactly equal to each other (e.g. two calls with one seed).
+
+    Record: {key: array, ...} for every key in args["keys"]. args: keys (two or more names),
+    what (the words for the message). Nothing is compared with the reference's values: two
+    correct implementations may draw different masks for the same seed.
+    """
+    arrays = [field(got, k) for k in keys]
+    first = arrays[0]
+    for key, arr in zip(keys[1:], arrays[1:]):
+        if arr.shape != first.shape:
+            return f"{key}: shape {arr.shape}, {keys[0]}: {first.shape}"
+        if not np.array_equal(arr, first):
+            return f"{what} differ ({int(np.sum(arr != first))} of {arr.size} elements)"
+    return None

@@ -21,11 +21,12 @@ class FullyConnectedNet:
     - norm: None, or a pair (norm_forward, norm_backward); adds gamma/beta per hidden layer.
     - norm_param: dict passed to every norm_forward call (its "mode" is set to train/test).
     - dropout: None, or a pair (dropout_forward, dropout_backward).
-    - dropout_param: dict passed to dropout_forward (e.g. {"p": 0.5}); "mode" is set for you.
+    - dropout_param: dict passed to dropout_forward (e.g. {"p": 0.5}); "mode" is set for you. Put a
+      "seed" in it only for gradient checks: with a seed every call draws the same mask.
     - reg: L2 regularization strength.
     - weight_scale: std of the Gaussian initial weights; "he" for He initialization.
     - dtype: numpy dtype of the parameters (np.float64 for gradient checks).
-    - seed: seed for the initial weights (and dropout, if given).
+    - seed: seed for the initial weights (not for the dropout masks: training needs a new mask per call).
     """
 
     def __init__(self, hidden_dims, input_dim=3 * 32 * 32, num_classes=10, norm=None, norm_param=None,
@@ -46,8 +47,6 @@ class FullyConnectedNet:
                 self.params[f"beta{i + 1}"] = np.zeros(fan_out, dtype=dtype)
         self.norm_params = [dict(norm_param or {}) for _ in range(self.num_layers - 1)]
         self.dropout_param = dict(dropout_param or {})
-        if dropout is not None and seed is not None:
-            self.dropout_param.setdefault("seed", seed)
 
     def loss(self, X, y=None):
         """Scores for X, or (loss, grads) when labels y are given.

@@ -48,3 +48,7 @@ def test_book_builds_with_warnings_as_errors(tmp_path):
     assert "269,722" in resnet and "1,727,962" in resnet  # the parameter table, computed while building
     assert resnet.count('alt="Two panels') == 2 and "exercises/resnet/resnet.ipynb" in resnet
     assert "Traceback" not in resnet
+    dropout = (tmp_path / "_build" / "html" / "book" / "dropout" / "dropout.html").read_text()
+    assert 'alt="Two panels against the epoch' in dropout and 'alt="Histograms of one unit' in dropout
+    assert "exercises/dropout/dropout.ipynb" in dropout and "Two conventions for" in dropout
+    assert "figure computed in" in dropout and "Traceback" not in dropout

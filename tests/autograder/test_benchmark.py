@@ -23,3 +23,18 @@ def test_scale_dry_run(capsys):
     assert "| run | seconds | submissions per minute | coordinator peak MiB |" in out
     assert "kill -9 after 3 results (killed)" in out and "resume: the 3 left" in out
     assert "rerun, nothing changed (6 submissions)" in out
+
+
+def test_repeat_grades_with_fresh_seeds_and_checks_each_verdict():
+    """Two gradings of three dropout submissions, each with its own hidden-test seed (the full
+    measurement, 20 gradings of every variant, is `--repeat 20`; its numbers are in the authoring guide)."""
+    lines = []
+    table = benchmark.repeat("dropout", 2, workers=2, cell_timeout=30, seed=1, log=lines.append,
+                             only=["reference", "wrong-forward-no-scaling", "valid-module-bernoulli"])
+    assert set(table) == {"reference", "wrong-forward-no-scaling", "valid-module-bernoulli"}
+    assert table["reference"]["scores"] == [8.0, 8.0] == table["valid-module-bernoulli"]["scores"]
+    assert max(table["wrong-forward-no-scaling"]["scores"]) < 8
+    assert all(not row["unexpected"] for row in table.values())
+    seeds = [line.split("(seed ")[1].split(")")[0] for line in lines if line.startswith("run ")]
+    assert len(seeds) == 2 and seeds[0] != seeds[1]
+    assert "| reference | 8 (max) | 8 | 8 | 2/2 |" in lines

@@ -31,7 +31,7 @@ def test_thresholds_gives_the_best_level_reached():
 
 
 def test_registry_names_every_check_once():
-    assert {"exact", "thresholds"} <= set(PROPERTIES)
+    assert {"exact", "thresholds", "inverted_dropout", "dropout_backward", "all_equal"} <= set(PROPERTIES)
 
 
 class Ok:
@@ -180,3 +180,115 @@ def test_the_kernel_side_has_the_images_but_not_the_labels():
     assert not [p for p in shipped.rglob("*") if "label" in p.name and "heldout" in p.name]
     total = sum(p.stat().st_size for p in shipped.rglob("*.npz"))
     assert total < 8_000_000, f"vendored data {total} bytes"
+
+
+# ---------------------------------------------------------------- random masks (dropout)
+
+from math import comb  # noqa: E402
+
+from autograder.properties import all_equal, dropout_backward, inverted_dropout  # noqa: E402
+from dlcourse.stats import binomial_interval  # noqa: E402
+
+
+def test_binomial_interval_matches_exact_sums_and_stays_below_alpha():
+    n, p, alpha = 200, 0.3, 1e-6
+    lo, hi, outside = binomial_interval(n, p, alpha)
+    pmf = [comb(n, k) * p**k * (1 - p) ** (n - k) for k in range(n + 1)]
+    assert outside == pytest.approx(sum(pmf[:lo]) + sum(pmf[hi + 1:]), rel=1e-9)
+    assert sum(pmf[:lo]) <= alpha / 2 < sum(pmf[:lo + 1])        # the tightest lower bound
+    assert sum(pmf[hi + 1:]) <= alpha / 2 < sum(pmf[hi:])       # the tightest upper bound
+    lo, hi, outside = binomial_interval(20000, 0.8)
+    assert outside < 1e-8 and lo < 16000 < hi and hi - lo < 1000
+
+
+def mask_case(keep=0.3, n=20000, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.choice([-1.0, 1.0], n) * rng.uniform(0.5, 2.0, n)
+    mask = rng.random(n) < keep
+    dout = rng.standard_normal(n)
+    return x, mask, dout
+
+
+@pytest.mark.parametrize("keep", [0.3, 0.8])
+def test_inverted_dropout_accepts_correct_masks_of_any_generator(keep):
+    x, mask, _ = mask_case(keep)
+    assert inverted_dropout({"x": x}, {"out": x * mask / keep}, keep=keep) is None
+    assert inverted_dropout({"x": x}, {"out": np.where(mask, x * (1 / keep), 0.0)}, keep=keep) is None
+    twice = np.random.default_rng(7).binomial(1, keep, x.size)
+    assert inverted_dropout({"x": x}, {"out": x * twice / keep}, keep=keep) is None
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (lambda x, m, k: x * m, "scale them by 1 / keep"),                                   # no scaling
+    (lambda x, m, k: x * m * k, "original paper's test-time scaling"),                   # scaled like test time
+    (lambda x, m, k: x * (~m) / (1 - k), "probability of keeping"),                      # p read as drop prob
+    (lambda x, m, k: x, "neither 0 nor"),                                                 # no dropout at all
+    (lambda x, m, k: x * 0, "0 of 20000 elements kept"),
+    (lambda x, m, k: (x * m / k)[:-1], "shape"),
+    (lambda x, m, k: np.where(m, x / k, np.nan), "NaN"),
+])
+def test_inverted_dropout_rejects_each_mistake(wrong, words):
+    keep = 0.3
+    x, mask, _ = mask_case(keep)
+    reason = inverted_dropout({"x": x}, {"out": wrong(x, mask, keep)}, keep=keep)
+    assert reason and words in reason, reason
+
+
+def test_inverted_dropout_rejects_a_biased_mask_with_the_right_values():
+    keep = 0.3
+    x, _, _ = mask_case(keep)
+    biased = np.random.default_rng(1).random(x.size) < 0.33  # 10% too many kept, values right
+    reason = inverted_dropout({"x": x}, {"out": x * biased / keep}, keep=keep)
+    assert reason and "kept" in reason
+    fixed = np.arange(x.size) % 10 < 3  # exact fraction, deterministic pattern: values and count right
+    assert inverted_dropout({"x": x}, {"out": x * fixed / keep}, keep=keep) is None  # what all_equal/seed tests are for
+
+
+def test_inverted_dropout_judges_the_trusted_input_not_the_students():
+    keep = 0.5
+    x, mask, _ = mask_case(keep)
+    fake = {"x": np.ones_like(x), "out": mask / keep}  # a record claiming another input
+    assert inverted_dropout({"x": x}, fake, keep=keep)
+
+
+def test_inverted_dropout_false_failures_are_rare():
+    """1,000 correct masks: none fails (the bound's false-failure probability is 1e-8)."""
+    rng = np.random.default_rng(3)
+    keep, n = 0.3, 5000
+    x = rng.uniform(0.5, 2.0, n)
+    for _ in range(1000):
+        assert inverted_dropout({"x": x}, {"out": x * (rng.random(n) < keep) / keep}, keep=keep) is None
+
+
+def test_dropout_backward_accepts_the_mask_of_the_forward_pass_and_rejects_mistakes():
+    keep = 0.3
+    x, mask, dout = mask_case(keep, n=1000)
+    ref = {"x": x, "dout": dout}
+    out = x * mask / keep
+    assert dropout_backward(ref, {"out": out, "dx": dout * mask / keep}, keep=keep) is None
+    assert dropout_backward(ref, {"out": x * mask, "dx": dout * mask / keep}, keep=keep) is None  # forward's own problem
+    assert "dropped" in dropout_backward(ref, {"out": out, "dx": dout / keep}, keep=keep)          # ignores the mask
+    assert "divided by the keep" in dropout_backward(ref, {"out": out, "dx": dout * mask}, keep=keep)  # forgets the scale
+    assert "differs" in dropout_backward(ref, {"out": out, "dx": dout * mask * keep}, keep=keep)
+    other = np.random.default_rng(9).random(x.size) < keep  # a different mask than the forward's
+    assert dropout_backward(ref, {"out": out, "dx": dout * other / keep}, keep=keep)
+    assert "shape" in dropout_backward(ref, {"out": out, "dx": dout[:-1]}, keep=keep)
+
+
+def test_all_equal_wants_identical_arrays():
+    a = np.arange(6.0)
+    assert all_equal(None, {"first": a, "second": a.copy()}, keys=["first", "second"]) is None
+    assert "differ" in all_equal(None, {"first": a, "second": a[::-1]}, keys=["first", "second"], what="the masks")
+    assert "shape" in all_equal(None, {"first": a, "second": a[:3]}, keys=["first", "second"])
+    with pytest.raises(KeyError):
+        all_equal(None, {"first": a}, keys=["first", "second"])
+
+
+def test_judge_runs_the_dropout_checks_on_recorded_raw_outputs():
+    keep = 0.8
+    x, mask, _ = mask_case(keep, n=4000)
+    ref = [rec("drop", {"x": x, "out": x * (np.arange(x.size) % 5 != 0) / keep}, check="inverted_dropout",
+               args={"keep": keep})]
+    assert judge_cell(ref, [rec("drop", {"x": x, "out": x * mask / keep})], Ok())[0] == "passed"
+    status, message, _ = judge_cell(ref, [rec("drop", {"x": x, "out": x * mask})], Ok())
+    assert status == "failed" and "inverted dropout" in message

@@ -45,9 +45,15 @@ def notebooks(assignment):
 
 @pytest.fixture(scope="session")
 def graded(tmp_path_factory, grading_config):
-    """{assignment: (results by student, out folder, submissions folder)}: one batch per assignment."""
-    graded = {}
-    for assignment in ASSIGNMENTS:
+    """{assignment: (results by student, out folder, submissions folder)}: one batch per assignment,
+    graded when a test first asks for it (so `-k dropout` grades only that assignment)."""
+
+    class Graded(dict):
+        def __missing__(self, assignment):
+            self[assignment] = grade_assignment(assignment)
+            return self[assignment]
+
+    def grade_assignment(assignment):
         source, released, name = notebooks(assignment)
         subs = tmp_path_factory.mktemp(f"submissions-{assignment}")
         write(fill(released, source), subs / "reference" / assignment / f"{name}.ipynb")
@@ -58,8 +64,9 @@ def graded(tmp_path_factory, grading_config):
                 write(fill(released, source, {answer: code}), subs / path.stem / assignment / f"{name}.ipynb")
         out = tmp_path_factory.mktemp(f"graded-{assignment}")
         results = dict(autograde(subs, out, cfg=grading_config, log=lambda m: None))
-        graded[assignment] = (results, out, subs)
-    return graded
+        return results, out, subs
+
+    return Graded()
 
 
 def handin_tests(assignment):
