@@ -203,6 +203,8 @@ class SiteChecker:
             external = source.startswith(("http://", "https://")) and not source.startswith(self.base)
             if external and ("Failed to load resource" in message or "ERR_NAME_NOT_RESOLVED" in message):
                 continue  # an external host: not contacted by design
+            if source == self.base + "favicon.ico":
+                continue  # the browser's own request at the server root, not a file the site links
             self._problem(page, "console-error", message)
 
     def check_page(self, page):
