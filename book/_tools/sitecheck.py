@@ -71,7 +71,7 @@ def meaningful_alt(alt):
     text = (alt or "").strip()
     if not text:
         return "no alt text"
-    if text.lower().endswith(IMAGE_SUFFIXES) or "/" in text or "\\" in text:
+    if text.lower().endswith(IMAGE_SUFFIXES) or re.search(r"[\w.-]+/[\w./-]+\.\w{2,4}\b", text):
         return f"alt text is a file name: {text!r}"
     if re.search(r"\b[0-9a-f]{12,}\b", text, re.I) or re.fullmatch(r"[\w-]{20,}", text):
         return f"alt text is a hash: {text!r}"

@@ -59,7 +59,8 @@ def test_messages_say_what_is_wrong(report):
     ("Two panels: training loss and validation accuracy per epoch", True),
     ("Open In Colab", True),
     ("", False), (None, False), ("png", False), ("figure", False),
-    ("_images/0a1b2c3d4e5f6a7b8c9d.png", False), ("plot.svg", False),
+    ("_images/0a1b2c3d4e5f6a7b8c9d.png", False), ("plot.svg", False), ("see ../_images/plot.png here", False),
+    ("Contour lines of f(x, y) = (x² + 25 y²) / 2 with the paths", True),
     ("3f786850e387550fdab836ed7e6dc881de23001b", False),
 ])
 def test_meaningful_alt(alt, ok):
