@@ -113,10 +113,10 @@ class Provenance:
     def _repr_html_(self):
         import html
 
-        items = "".join(f"<li><strong>{html.escape(k)}:</strong> {html.escape(v)}</li>" for k, v in self.facts.items())
-        return ('<div class="admonition note dlcourse-provenance">'
-                '<p class="admonition-title">How the outputs on this page were computed</p>'
-                f'<ul class="simple">{items}</ul></div>')
+        facts = "; ".join(f"<strong>{html.escape(k)}</strong>: {html.escape(v)}" for k, v in self.facts.items())
+        return ('<details class="dlcourse-provenance" style="font-size: 0.85em; margin: 0.5em 0">'
+                '<summary>How the outputs on this page were computed</summary>'
+                f'<p>{facts}</p></details>')
 
 
 def provenance():

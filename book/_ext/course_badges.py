@@ -55,7 +55,7 @@ class ExerciseDirective(SphinxDirective):
 
 
 class ExerciseLinkRole(SphinxRole):
-    """Inline Colab link to exercises/<text>, shown as the notebook's path."""
+    """Inline Colab link to exercises/<text>, shown as the notebook's file name."""
 
     def run(self):
         rel = self.text.strip()
@@ -63,7 +63,7 @@ class ExerciseLinkRole(SphinxRole):
             _, colab = colab_link(self.env, rel)
         except ValueError as err:
             return [], [self.inliner.reporter.error(f"exercise-link: {err}", line=self.lineno)]
-        return [nodes.reference(self.rawtext, "", nodes.literal(text=f"exercises/{rel}"), refuri=colab)], []
+        return [nodes.reference(self.rawtext, "", nodes.literal(text=Path(rel).name), refuri=colab)], []
 
 
 def setup(app):

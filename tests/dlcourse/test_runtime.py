@@ -58,7 +58,7 @@ def test_provenance_names_machine_versions_and_run_mode(monkeypatch):
     assert f"dlcourse {dlcourse.__version__}" in note.facts["software"] and "torch " in note.facts["software"]
     assert note.facts["run mode"].startswith("full")
     page = note._repr_html_()
-    assert 'class="admonition note' in page and html.escape(note.facts["software"]) in page
+    assert page.startswith('<details class="dlcourse-provenance"') and html.escape(note.facts["software"]) in page
     assert str(note).splitlines()[2].startswith("run mode: full")
 
 
