@@ -1,8 +1,8 @@
 """The repository's promises: the README's commands, CI, requirements, and the book build."""
 import re
-import subprocess
-import sys
 from pathlib import Path
+
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,20 +35,54 @@ def test_navigation_table_points_at_real_files():
         assert (ROOT / path).exists(), path
 
 
-def test_book_builds_with_warnings_as_errors(tmp_path):
-    proc = subprocess.run([Path(sys.executable).parent / "jupyter-book", "build", str(ROOT), "-W", "-n",
-                           "--keep-going", "--path-output", str(tmp_path)], capture_output=True, text=True,
-                          timeout=900)
+def test_book_builds_with_warnings_as_errors(built_book):
+    proc, html = built_book  # tests/conftest.py: one build per session, shared with tests/book/test_site.py
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
-    page = (tmp_path / "_build" / "html" / "book" / "optimizers" / "optimizers.html").read_text()
+    page = (html / "book" / "optimizers" / "optimizers.html").read_text()
     assert page.count('<img alt="_images/') + page.count("_images/") >= 3  # the executed figures
     assert "colab.research.google.com/github/" in page and "exercises/optimizers/optimizers.ipynb" in page
     assert "Traceback" not in page
-    resnet = (tmp_path / "_build" / "html" / "book" / "resnet" / "resnet.html").read_text()
+    resnet = (html / "book" / "resnet" / "resnet.html").read_text()
     assert "269,722" in resnet and "1,727,962" in resnet  # the parameter table, computed while building
     assert resnet.count('alt="Two panels') == 2 and "exercises/resnet/resnet.ipynb" in resnet
     assert "Traceback" not in resnet
-    dropout = (tmp_path / "_build" / "html" / "book" / "dropout" / "dropout.html").read_text()
+    dropout = (html / "book" / "dropout" / "dropout.html").read_text()
     assert 'alt="Two panels against the epoch' in dropout and 'alt="Histograms of one unit' in dropout
     assert "exercises/dropout/dropout.ipynb" in dropout and "Two conventions for" in dropout
     assert "figure computed in" in dropout and "Traceback" not in dropout
+
+
+def test_publishing_workflow_builds_with_the_readme_command_and_deploys_to_pages():
+    build, _ = readme_commands()
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "book.yml").read_text())
+    on = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as True
+    assert on["push"]["branches"] == ["main"]
+    assert workflow["permissions"]["pages"] == "write" and workflow["permissions"]["id-token"] == "write"
+    steps = [step for job in workflow["jobs"].values() for step in job["steps"]]
+    runs = [step["run"].strip() for step in steps if "run" in step]
+    assert build in runs
+    uses = [step["uses"].split("@")[0] for step in steps if "uses" in step]
+    assert uses.index("actions/upload-pages-artifact") < uses.index("actions/deploy-pages")
+    upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-pages-artifact"))
+    assert upload["with"]["path"] == "_build/html"
+    cache = next(s for s in steps if s.get("uses", "").startswith("actions/cache"))
+    assert cache["with"]["path"] == "_build/.jupyter_cache" and "dlcourse/**" in cache["with"]["key"]
+    deploy = workflow["jobs"]["deploy"]
+    assert deploy["needs"] == "build" and deploy["environment"]["name"] == "github-pages"
+
+
+def test_book_config_caches_execution_under_build_and_has_no_header_colab_button():
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    assert config["execute"]["execute_notebooks"] == "cache"
+    assert not config["execute"].get("cache")  # the default: _build/.jupyter_cache, git-ignored
+    assert "_build/" in (ROOT / ".gitignore").read_text().split()
+    # chapters are MyST Markdown: a header launch button would send Colab to a .md file
+    assert not config.get("launch_buttons", {}).get("colab_url")
+    assert config["repository"]["url"].startswith("https://github.com/")
+
+
+def test_requirements_name_the_browser_test_and_publishing_tools():
+    reqs = (ROOT / "requirements.txt").read_text()
+    assert re.search(r"^selenium>=", reqs, re.M) and re.search(r"^ghp-import>=", reqs, re.M)
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "chromium chromium-driver" in ci
