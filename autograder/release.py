@@ -4,7 +4,8 @@ For each solutions/<assignment>/<notebook>.ipynb: stamp the setup cell from _con
 source notebook is updated too, so both stay in step), run nbgrader's own release
 preprocessors (lock cells, clear solutions, outputs, hidden tests and mark schemes, checksums)
 without a database, scan the result, and write exercises/<assignment>/<notebook>.ipynb.
-Other files of the assignment folder are copied, except caches and compiled files.
+Other files of the assignment folder are copied, except caches, compiled files and the files a
+notebook hands in (``metadata.dlcourse.handin``: a run of the notebook writes them next to it).
 """
 import fnmatch
 import shutil
@@ -50,9 +51,11 @@ def plan(root=None):
     outputs, sources = {}, {}
     for assignment in course.assignments(root):
         src_dir = course.solutions_dir(root) / assignment
+        handed_in = {spec.get("name") for nb in src_dir.glob("*.ipynb")
+                     for spec in (read(nb).metadata.get("dlcourse") or {}).get("handin") or []}
         for path in sorted(src_dir.rglob("*")):
             rel = path.relative_to(src_dir)
-            if path.is_dir() or _ignored(rel):
+            if path.is_dir() or _ignored(rel) or str(rel) in handed_in:
                 continue
             dest = course.exercises_dir(root) / assignment / rel
             if path.suffix != ".ipynb":

@@ -54,3 +54,19 @@ def test_release_refuses_a_source_without_end_marker(source_nb):
     cell.source = cell.source.replace("### END SOLUTION", "")
     with pytest.raises(GradingError, match="nbgrader could not release it"):
         student_version(nb)
+
+
+def test_a_handed_in_file_left_by_a_run_of_the_solution_is_not_released(tmp_path):
+    # running solutions/pytorch/pytorch.ipynb saves challenge_model.pt next to it (a hand-in, see
+    # metadata.dlcourse.handin): the release must neither copy it nor call exercises/ stale for it
+    import shutil
+    root = tmp_path / "course"
+    for part in ("solutions", "exercises"):
+        shutil.copytree(course.course_root() / part, root / part, ignore=shutil.ignore_patterns("*.pt"))
+    shutil.copy(course.course_root() / "_config.yml", root / "_config.yml")
+    (root / "solutions" / "pytorch" / "challenge_model.pt").write_bytes(b"weights")
+    (root / "solutions" / "pytorch" / "notes.txt").write_text("given data file")
+    outputs, _ = plan(root)
+    assert root / "exercises" / "pytorch" / "challenge_model.pt" not in outputs
+    assert root / "exercises" / "pytorch" / "notes.txt" in outputs  # other files are still copied
+    assert stale(root) == [f"{root / 'exercises' / 'pytorch' / 'notes.txt'}: missing"]
