@@ -341,10 +341,14 @@ def demo_convnet(num_classes=10):
 def main(argv=None):
     """`python -m dlcourse.torchkit [batch sizes...]`: images/second of a training step of
     demo_convnet on this machine's device (CUDA, MPS or CPU), in full mode's 20 timed steps."""
+    import argparse
     import platform
-    import sys
 
-    sizes = [int(a) for a in (sys.argv[1:] if argv is None else argv)] or [16, 64, 256, 1024]
+    parser = argparse.ArgumentParser(prog="python -m dlcourse.torchkit", description=main.__doc__.split(":", 1)[1])
+    parser.add_argument("sizes", nargs="*", type=int, metavar="BATCH_SIZE", help="default: 16 64 256 1024")
+    sizes = parser.parse_args(argv).sizes or [16, 64, 256, 1024]
+    if min(sizes) < 1:
+        parser.error("batch sizes must be positive")
     dev = default_device()
     name = torch.cuda.get_device_name(dev) if dev.type == "cuda" else platform.processor() or platform.machine()
     print(f"device: {dev} ({name}), torch {torch.__version__}, {torch.get_num_threads()} CPU thread(s)")

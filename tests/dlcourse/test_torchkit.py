@@ -102,3 +102,15 @@ def test_levels_check_fails_a_module_that_differs(reference):
     no_bias = variant("wrong-sequential-no-bias")["sequential_convnet"](3, 4, 3, 10)
     with pytest.raises(ValueError, match="has no bias"):
         torchkit.check_levels_agree(reference["three_layer_convnet"], {"sequential": no_bias})
+
+
+def test_benchmark_cli_measures_and_rejects_bad_arguments(capsys):
+    from dlcourse import torchkit
+    torchkit.main(["4"])
+    out = capsys.readouterr().out
+    assert "batch     4:" in out and "images/s" in out
+    for bad in (["x"], ["0"]):
+        with pytest.raises(SystemExit) as exit_:
+            torchkit.main(bad)
+        assert exit_.value.code == 2
+    assert "usage: python -m dlcourse.torchkit" in capsys.readouterr().err
