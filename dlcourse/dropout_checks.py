@@ -18,7 +18,7 @@ generator, so a new grading seed draws new masks (an answer with its own generat
 """
 import numpy as np
 
-from .gradient_check import eval_numerical_gradient_array, rel_error
+from .gradient_check import eval_numerical_gradient_array, forward_output, rel_error
 from .grading import grading_rng, record
 from .stats import binomial_interval
 
@@ -44,13 +44,7 @@ def _reseed(rng):
 
 
 def _call(forward, x, param, what):
-    result = forward(x, param)
-    if not (isinstance(result, tuple) and len(result) == 2):
-        _fail(f"{what} must return a tuple (out, cache), got {type(result).__name__}")
-    out = np.asarray(result[0], dtype=np.float64)
-    if out.shape != x.shape:
-        _fail(f"{what}: out has shape {out.shape}, expected the input's shape {x.shape}")
-    return out, result[1]
+    return forward_output(forward(x, param), x.shape, what)
 
 
 def assert_inverted_dropout(x, out, keep, what, p_name="p"):

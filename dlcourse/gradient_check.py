@@ -1,7 +1,8 @@
 """Numeric checks used by every chapter.
 
 rel_error compares arrays the cs231n way; the two eval_numerical_gradient functions estimate
-gradients with centred differences, to check hand-written backward passes.
+gradients with centred differences, to check hand-written backward passes; forward_output checks
+what a layer forward returned against the layer contract (dlcourse.layers).
 """
 import numpy as np
 
@@ -67,3 +68,22 @@ def eval_numerical_gradient_array(f, x, df, h=1e-5):
     """
     # d/dx sum(df * f(x)) is the scalar case
     return eval_numerical_gradient(lambda v: float(np.sum(np.asarray(f(v), dtype=np.float64) * df)), x, h=h)
+
+
+def forward_output(result, shape, what):
+    """The (out, cache) a student's layer forward returned, checked against the layer contract
+    (see dlcourse.layers): a 2-tuple whose ``out`` has the input's shape.
+
+    Inputs:
+    - result: what ``forward(x, ...)`` returned.
+    - shape: the input's shape.
+    - what: the call, for the message (e.g. "dropout_forward (train, p=0.5)").
+
+    Returns a tuple of: out (as float64), cache. Raises AssertionError with a message otherwise.
+    """
+    if not (isinstance(result, tuple) and len(result) == 2):
+        raise AssertionError(f"{what} must return a tuple (out, cache), got {type(result).__name__}")
+    out = np.asarray(result[0], dtype=np.float64)
+    if out.shape != tuple(shape):
+        raise AssertionError(f"{what}: out has shape {out.shape}, expected the input's shape {tuple(shape)}")
+    return out, result[1]

@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-from .gradient_check import eval_numerical_gradient_array, rel_error
+from .gradient_check import eval_numerical_gradient_array, forward_output, rel_error
 from .grading import grading_rng, record
 
 
@@ -29,13 +29,7 @@ def _fail(msg):
 
 
 def _forward(forward, x, gamma, beta, param, what):
-    result = forward(x, gamma, beta, param)
-    if not (isinstance(result, tuple) and len(result) == 2):
-        _fail(f"{what} must return a tuple (out, cache), got {type(result).__name__}")
-    out = np.asarray(result[0], dtype=np.float64)
-    if out.shape != x.shape:
-        _fail(f"{what}: out has shape {out.shape}, expected the input's shape {x.shape}")
-    return out, result[1]
+    return forward_output(forward(x, gamma, beta, param), x.shape, what)
 
 
 def _backward(backward, dout, cache, shapes, what):

@@ -103,3 +103,14 @@ def test_fc_net_calls_plugged_in_layers():
     assert {"gamma1", "beta1"} <= set(grads)
     model.loss(rng.standard_normal((2, 3)))
     assert calls == [("norm", "train"), ("dropout", "train"), ("norm", "test"), ("dropout", "test")]
+
+
+def test_forward_output_checks_the_layer_contract():
+    from dlcourse.gradient_check import forward_output
+    x = np.ones((2, 3))
+    out, cache = forward_output((x.astype(np.float32), "cache"), x.shape, "f")
+    assert out.dtype == np.float64 and cache == "cache"
+    with pytest.raises(AssertionError, match=r"f must return a tuple \(out, cache\), got ndarray"):
+        forward_output(x, x.shape, "f")
+    with pytest.raises(AssertionError, match=r"f: out has shape \(3, 2\), expected the input's shape \(2, 3\)"):
+        forward_output((x.T, None), x.shape, "f")
