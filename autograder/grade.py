@@ -20,7 +20,7 @@ from .errors import GradingError
 from .execute import RUNNER, Cell, run_cells
 from .judge import judge_cell
 from .properties import PROPERTIES
-from .notebook import forbid_rule, grade_id, is_autograded_test, is_demo, is_manual, is_solution, points, read, timeout
+from .notebook import forbid_rule, grade_id, handin_specs, is_autograded_test, is_demo, is_manual, is_solution, points, read, timeout
 from .transforms.merge import merge
 
 
@@ -144,7 +144,7 @@ def handin_files(source, submitted_path):
     """
     folder = Path(submitted_path).parent
     files, problems = {}, []
-    for spec in (source.metadata.get("dlcourse") or {}).get("handin") or []:
+    for spec in handin_specs(source):
         name, limit = spec["name"], float(spec["max_mb"])
         target = folder / name
         if not target.exists() and not target.is_symlink():

@@ -125,6 +125,13 @@ def course_meta(cell):
     return meta if isinstance(meta, dict) else {}
 
 
+def handin_specs(nb):
+    """The files a notebook's submission hands in next to it (``metadata.dlcourse.handin``):
+    [{"name": ..., "max_mb": ..., "test": <grade_id of the test that reads it>}, ...]."""
+    specs = course_meta(nb).get("handin")
+    return [s for s in specs if isinstance(s, dict)] if isinstance(specs, list) else []
+
+
 def timeout(cell, default):
     """Seconds this (source) cell may run: metadata.dlcourse.timeout, else the default."""
     value = course_meta(cell).get("timeout")

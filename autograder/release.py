@@ -17,7 +17,7 @@ from nbgrader.preprocessors import (CheckCellMetadata, ClearHiddenTests, ClearMa
 
 from . import course
 from .errors import GradingError
-from .notebook import read
+from .notebook import handin_specs, read
 from .transforms import leaks, setup_cell
 
 IGNORED = ("*.pyc", "__pycache__", ".ipynb_checkpoints", "*.db", ".DS_Store")
@@ -52,7 +52,7 @@ def plan(root=None):
     for assignment in course.assignments(root):
         src_dir = course.solutions_dir(root) / assignment
         handed_in = {spec.get("name") for nb in src_dir.glob("*.ipynb")
-                     for spec in (read(nb).metadata.get("dlcourse") or {}).get("handin") or []}
+                     for spec in handin_specs(read(nb))}
         for path in sorted(src_dir.rglob("*")):
             rel = path.relative_to(src_dir)
             if path.is_dir() or _ignored(rel) or str(rel) in handed_in:

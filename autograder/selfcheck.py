@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import course, resources, sandbox
 from .errors import GradingError
-from .notebook import read, write
+from .notebook import handin_specs, read, write
 from .transforms.fill import fill
 
 
@@ -77,7 +77,7 @@ def check(assignments, root=None, cfg=None, log=None, seed=None):
                     raise GradingError(f"setup check failed, nothing graded: {exc}") from None
             # A test that judges a handed-in file (metadata.dlcourse.handin, e.g. a trained model) has
             # no file to judge here: the reference answers come without one. It is left out of the check.
-            handin = {spec.get("test") for spec in (read(source_path).metadata.get("dlcourse") or {}).get("handin") or []}
+            handin = {spec.get("test") for spec in handin_specs(read(source_path))}
             checked = [t for t in result["tests"] if t["id"] not in handin and t["status"] != "manual"]
             score, max_score = sum(t["points"] for t in checked), sum(t["max_points"] for t in checked)
             if log:

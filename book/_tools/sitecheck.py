@@ -291,16 +291,18 @@ def check_site(site, repo_root, searches=(), repo_url="", branch="", driver=None
 
 
 def book_settings(repo_root):
-    """(repository URL, branch, chapter pages) from the book's _config.yml and _toc.yml."""
+    """(repository URL, branch, chapter pages): the course's one repository setting
+    (autograder.course.repository, from _config.yml) and the chapters of _toc.yml."""
     import yaml
 
+    from autograder.course import repository
+
     repo_root = Path(repo_root)
-    config = yaml.safe_load((repo_root / "_config.yml").read_text())
     toc = yaml.safe_load((repo_root / "_toc.yml").read_text())
     chapters = [c["file"] for part in toc.get("parts", []) if part.get("caption") == "Chapters"
                 for c in part.get("chapters", [])]
-    repo = config.get("repository", {})
-    return repo.get("url", ""), repo.get("branch", "main"), chapters
+    url, branch = repository(repo_root)
+    return url, branch, chapters
 
 
 def book_searches(chapters, extra=(("adam", "book/optimizers/optimizers"),)):

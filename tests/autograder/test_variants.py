@@ -16,7 +16,7 @@ import pytest
 
 from autograder import course
 from autograder.autograde import autograde, open_gradebook
-from autograder.notebook import read, write
+from autograder.notebook import handin_specs, read, write
 from autograder.transforms.fill import fill
 
 HERE = Path(__file__).parent
@@ -73,7 +73,7 @@ def handin_tests(assignment):
     """Tests that grade a file handed in next to the notebook (metadata.dlcourse.handin): no variant
     hands one in, so they lose their points here; their own tests grade real files (test_challenge.py)."""
     source, _, _ = notebooks(assignment)
-    return {h.get("test") for h in (source.metadata.get("dlcourse") or {}).get("handin") or []}
+    return {h.get("test") for h in handin_specs(source)}
 
 
 def max_score(assignment):
