@@ -40,6 +40,8 @@ class Config:
     seed: int = -1
     # "auto": bubblewrap when available, else unisolated with a warning; "bwrap": required; "none": off
     sandbox: str = "auto"
+    # the kernel's user when the grader runs as root (it never runs as root: see autograder.sandbox)
+    sandbox_uid: int = 65534
     # what the grader keeps of a kernel's records, in MiB per cell and per submission; records past
     # a cap are discarded unread and the cell is an error (bounds the grader's own memory)
     record_cell_mb: int = 32
@@ -88,6 +90,8 @@ def load(root, config_file=None, overrides=()):
         raise GradingError(f"cgroups must be auto, required or off, got {cfg.cgroups!r}")
     if cfg.wall_backstop < 1:
         raise GradingError(f"wall_backstop must be at least 1, got {cfg.wall_backstop!r}")
+    if not 0 < cfg.sandbox_uid < 2 ** 32 - 1:
+        raise GradingError(f"sandbox_uid must be an unprivileged user id (not 0), got {cfg.sandbox_uid!r}")
     if cfg.workers <= 0:
         cfg.workers = os.cpu_count() or 1
     return cfg

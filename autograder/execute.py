@@ -93,7 +93,7 @@ class Kernel:
     """One child process running runner.py."""
 
     def __init__(self, workdir, libdir, env, mode, memory_mb, caps=(32 << 20, 1000), budget=None, *,
-                 max_processes=0, tmp_mb=0, cgroups=True):
+                 max_processes=0, tmp_mb=0, cgroups=True, uid=sandbox.SANDBOX_UID):
         self.cell_cap, self.cell_count = caps
         self.budget = budget if budget is not None else [128 << 20]  # shared by the submission's kernels
         # the kernel's own cgroup (memory over all its processes, a process count, its CPU share and time)
@@ -102,7 +102,8 @@ class Kernel:
         self.out_r, self.out_w = os.pipe()
         cwd, lib = sandbox.inside(mode, workdir, libdir)
         argv = sandbox.command(mode, workdir, libdir, [sys.executable, "-u", f"{lib}/runner.py",
-                                                       str(self.cmd_r), str(self.out_w)], tmp_mb=tmp_mb)
+                                                       str(self.cmd_r), str(self.out_w)], tmp_mb=tmp_mb,
+                              uid=uid)
         env = dict(env, PYTHONPATH=lib, HOME=cwd, MPLCONFIGDIR=str(Path(cwd) / ".mpl"))
         try:
             self.proc = self._popen(argv, workdir, mode, env, memory_mb)
@@ -278,6 +279,7 @@ def run_cells(cells, *, seed, cfg, sandbox_mode="none", log=None, files=None):
     shutil.copy(RUNNER, libdir / "runner.py")
     for name, path in (files or {}).items():
         shutil.copyfile(path, workdir / name)
+    sandbox.prepare(sandbox_mode, workdir, getattr(cfg, "sandbox_uid", sandbox.SANDBOX_UID))
     env = child_env({"DLCOURSE_GRADING_SEED": str(seed)})
 
     caps = (cfg.record_cell_mb << 20, cfg.records_per_cell)
@@ -295,7 +297,7 @@ def run_cells(cells, *, seed, cfg, sandbox_mode="none", log=None, files=None):
     def start():
         return Kernel(workdir, libdir, env, sandbox_mode, memory_mb, caps, budget,
                       max_processes=getattr(cfg, "max_processes", 0), tmp_mb=getattr(cfg, "tmp_mb", 0),
-                      cgroups=use_groups)
+                      cgroups=use_groups, uid=getattr(cfg, "sandbox_uid", sandbox.SANDBOX_UID))
 
     outcomes = []
     kernel = start()

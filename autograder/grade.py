@@ -93,7 +93,8 @@ def _reference_records(source_path, cfg, root, log, seed, key):
             + (f"; cached in {cache_dir})" if on_disk else "; kept in memory only)"))
     source = read(source_path)
     cells = _cells(source, cfg)
-    outcomes = run_cells(cells, seed=seed, cfg=cfg, sandbox_mode="none")
+    # isolated like every submission: a poisoned environment would otherwise run here unsandboxed
+    outcomes = run_cells(cells, seed=seed, cfg=cfg, sandbox_mode=sandbox.resolve(cfg.sandbox))
     for cell, outcome in zip(cells, outcomes):
         if outcome.status != "ok":
             raise GradingError(f"the reference solution {source_path} fails in cell {cell.index} "

@@ -18,13 +18,13 @@ from .notebook import handin_specs, read, write
 from .transforms.fill import fill
 
 
-def probe(mode):
+def probe(mode, uid=sandbox.SANDBOX_UID):
     """None when the sandboxed interpreter starts and imports what grading needs, else its error."""
     with tempfile.TemporaryDirectory(prefix="dlcourse-probe-") as tmp:
         work, lib = Path(tmp) / "work", Path(tmp) / "lib"
         work.mkdir()
         lib.mkdir()
-        argv = sandbox.command(mode, work, lib, [sys.executable, "-c", "import IPython, numpy"])
+        argv = sandbox.command(mode, work, lib, [sys.executable, "-c", "import IPython, numpy"], uid=uid)
         try:
             proc = subprocess.run(argv, capture_output=True, text=True, timeout=120,
                                   cwd=str(work) if mode == "none" else None)
@@ -55,7 +55,7 @@ def check(assignments, root=None, cfg=None, log=None, seed=None):
     from .grade import grade_notebook  # late: grade imports much of the package
 
     mode = sandbox.resolve(cfg.sandbox)
-    error = probe(mode)
+    error = probe(mode, cfg.sandbox_uid)
     if error:
         raise GradingError(f"setup check failed, nothing graded: the grading kernel cannot start in sandbox "
                            f"{mode!r} ({error}); fix: {_advice(mode, error)}")

@@ -92,8 +92,12 @@ def test_bystanders_keep_their_grades_and_files(batch):
 @pytest.mark.skipif(not ISOLATED, reason="file-system isolation needs bubblewrap (apt-get install bubblewrap)")
 def test_nothing_outside_the_sandbox_changed(batch):
     assert digest(list((ROOT / "solutions").rglob("*")) + list((ROOT / "exercises").rglob("*"))) == batch["course"]
+    import sys, sysconfig
+    planted = [Path(top) / "zz-attack-plant.pth" for top in (sysconfig.get_paths()["purelib"], sys.prefix)]
+    planted += [Path(sys.base_prefix) / "lib" / "python3.11" / "site-packages" / "zz-attack-plant.pth"]
     for leftover in [Path("/tmp/attack-was-here"), Path.home() / "attack-was-here", Path("/tmp/sitecustomize.py"),
-                     batch["subs"].parent / "attack-was-here"]:
+                     batch["subs"].parent / "attack-was-here", Path("/etc/attack-was-here"),
+                     Path("/usr/attack-was-here"), *planted]:
         assert not leftover.exists(), leftover
     for page in (batch["out"] / "feedback").rglob("*.html"):
         # every page but the attacker's own, which shows their code (escaped), word "tampered" included
