@@ -10,10 +10,16 @@ import warnings
 from . import config as config_mod
 from . import course
 from .errors import GradingError
+from .text import for_terminal
+
+
+def _out(msg, **kw):
+    """print, with a submission's control characters (terminal escapes) shown, never obeyed."""
+    print(for_terminal(msg), **kw)
 
 
 def _log(msg):
-    print(msg, file=sys.stderr, flush=True)
+    _out(msg, file=sys.stderr, flush=True)
 
 
 def _show_warning(message, *args, **kwargs):
@@ -67,7 +73,7 @@ def main(argv=None):
             if args.check:
                 problems = stale(root)
                 for line in problems:
-                    print(line)
+                    _out(line)
                 print("exercises/ is in sync with solutions/" if not problems else f"{len(problems)} difference(s)")
                 return 1 if problems else 0
             release(root, log=_log)
@@ -78,12 +84,12 @@ def main(argv=None):
                 warnings.showwarning = _show_warning
                 result = grade_notebook(args.notebook, args.assignment, root, cfg, log=_log)
             if args.json:
-                print(json.dumps(result, indent=1))
+                _out(json.dumps(result, indent=1))  # JSON escapes control characters itself
             else:
                 for t in result["tests"]:
-                    print(f"{t['id']:<22} {t['status']:<8} {t['points']:g}/{t['max_points']:g}  {t['message']}")
+                    _out(f"{t['id']:<22} {t['status']:<8} {t['points']:g}/{t['max_points']:g}  {t['message']}")
                 for problem in result["problems"]:
-                    print(f"note: {problem}")
+                    _out(f"note: {problem}")
                 print(f"score: {result['score']:g} / {result['max_score']:g} (autograded)")
             return 0
         if args.verb == "autograde":
@@ -101,7 +107,7 @@ def main(argv=None):
                 manual.import_(args.files, args.out, root, args.db, log=_log)
             return 0
     except GradingError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        _out(f"error: {exc}", file=sys.stderr)
         return 2
     except RecursionError:
         print("error: the input is nested too deeply to be graded", file=sys.stderr)

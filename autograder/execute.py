@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import resources, sandbox
+from .text import clean
 
 RUNNER = Path(__file__).with_name("runner.py")
 MAX_LINE = 16 << 20
@@ -219,8 +220,9 @@ class Kernel:
                 continue
             if msg.get("op") == "done" and msg.get("index") == index:
                 outcome.status = "ok" if msg.get("ok") is True else "error"
-                outcome.ename = str(msg.get("ename") or "")[:200] or None
-                outcome.evalue = str(msg.get("evalue") or "")[:2000] or None
+                # the kernel's words: no lone surrogate may reach a writer (HTML, CSV, the gradebook)
+                outcome.ename = clean(str(msg.get("ename") or "")[:200]) or None
+                outcome.evalue = clean(str(msg.get("evalue") or "")[:2000]) or None
                 if outcome.overflow:
                     outcome.status, outcome.ename, outcome.evalue = "error", "RecordLimit", outcome.overflow
                 return True

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from . import course
 from .errors import GradingError
+from .text import bad_id, clean, for_terminal
 
 RENAMED = re.compile(r"^(Copy of )?(?P<name>.+?)( \(\d+\))?$")
 
@@ -71,10 +72,16 @@ def discover(submissions_dir, assignment=None, root=None):
             continue
         if not stat.S_ISDIR(smode):
             if not stat.S_ISREG(smode):
-                notes.append(f"{student}: refused: {_kind(smode)}")
+                notes.append(f"{clean(student)}: refused: {_kind(smode)}")
+            continue
+        if bad_id(student):
+            notes.append(f"{for_terminal(student)}: not graded: {bad_id(student)}")
             continue
         for assign, amode in _entries(base / student):
             if assignment is not None and assign != assignment:
+                continue
+            if stat.S_ISDIR(amode) and bad_id(assign):
+                notes.append(f"{student}/{for_terminal(assign)}: not graded: {bad_id(assign)}")
                 continue
             if not stat.S_ISDIR(amode):
                 if not stat.S_ISREG(amode):
@@ -92,6 +99,9 @@ def discover(submissions_dir, assignment=None, root=None):
                     odd.setdefault(notebook_name(path, notebooks), []).append((path, mode))
                     continue
                 target = notebook_name(path, notebooks)
+                if bad_id(target):
+                    notes.append(f"{student}/{assign}/{for_terminal(name)}: not graded: {bad_id(target)}")
+                    continue
                 if notebooks and target not in notebooks:
                     notes.append(f"{student}/{assign}/{name}: not a notebook of {assign} "
                                  f"({', '.join(notebooks)}); not graded")

@@ -26,6 +26,7 @@ from .errors import GradingError
 from .gradebook import comment, open_gradebook
 from .journal import Journal
 from .notebook import grade_id, is_manual, read
+from .text import clean, csv_cell, uncsv_cell
 from .transforms.fill import reference_answer
 from .transforms.merge import merge
 
@@ -96,12 +97,13 @@ def export(export_dir, out_dir, assignment=None, root=None, db=None, log=print):
                         text = gb.find_comment(gid, nb, a, student).manual_comment or ""
                     except Exception:
                         points, text = None, ""
-                    rows.append([student, "" if points is None else f"{points:g}", text, f"{top:g}", a, nb, gid,
-                                 entry.get("answers", {}).get(gid, "")])
+                    rows.append([clean(v) for v in (student, "" if points is None else f"{points:g}", text,
+                                                    f"{top:g}", a, nb, gid, entry.get("answers", {}).get(gid, ""))])
                 base = export_dir / _safe_name(f"{a}.{nb}.{gid}")
                 with open(f"{base}.csv", "w", newline="", encoding="utf-8") as f:
-                    csv.writer(f).writerows([HEADER] + rows)
-                Path(f"{base}.html").write_text(_page(a, nb, gid, top, prompt, model, rows), encoding="utf-8")
+                    # a student's "=HYPERLINK(...)" stays text in a spreadsheet (import undoes the quote)
+                    csv.writer(f).writerows([HEADER] + [[csv_cell(v) for v in r] for r in rows])
+                Path(f"{base}.html").write_text(clean(_page(a, nb, gid, top, prompt, model, rows)), encoding="utf-8")
                 written.append(Path(f"{base}.csv"))
                 log(f"{base}.csv and .html: {len(rows)} answer(s) to question {gid} ({top:g} points)")
     return written
@@ -132,7 +134,9 @@ def _read_rows(path):
             missing = {"student", "points", "comment", "assignment", "notebook", "question"} - set(reader.fieldnames or [])
             if missing:
                 raise GradingError(f"{path}: not a written-answers file (missing columns: {', '.join(sorted(missing))})")
-            return list(enumerate(reader, 2))  # spreadsheet row numbers: the header is row 1
+            # spreadsheet row numbers (the header is row 1); cells as export wrote them, unquoted
+            return [(n, {k: uncsv_cell(v) if isinstance(v, str) else v for k, v in row.items()})
+                    for n, row in enumerate(reader, 2)]
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise GradingError(f"{path}: cannot be read as CSV ({exc.__class__.__name__}: {exc})") from None
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from . import course, notebook_feedback
 from .gradebook import scores
 from .notebook import grade_id, is_manual, read
+from .text import clean, csv_cell
 
 GRADES_HEADER = ["student", "assignment", "notebook", "score", "max_score", "manual", "manual_max",
                  "total", "total_max", "needs_manual"]
@@ -28,12 +29,23 @@ def manual_ids(root, assignment, notebook):
     return frozenset(grade_id(c) for c in read(path).cells if is_manual(c)) if path.exists() else frozenset()
 
 
+def _text_cell(value):
+    """A number as it is (a score may be negative); any other text safe for a spreadsheet."""
+    if not isinstance(value, str):
+        return value
+    try:
+        float(value)
+        return value
+    except ValueError:
+        return csv_cell(value)
+
+
 def _atomic_csv(path, header, rows):
     tmp = Path(f"{path}.tmp")
     with open(tmp, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerows([_text_cell(v) for v in r] for r in rows)
     os.replace(tmp, path)
 
 
@@ -80,7 +92,7 @@ def write_all(out, gb, entries, root, log=None, pages=None):
         page = out / "feedback" / key[0] / result["assignment"] / f"{result['notebook']}.html"
         if key in (pages or ()) or not page.exists():
             page.parent.mkdir(parents=True, exist_ok=True)
-            page.write_text(notebook_feedback.render(entry, key[0], gb, root), encoding="utf-8")
+            page.write_text(clean(notebook_feedback.render(entry, key[0], gb, root)), encoding="utf-8")
             rendered += 1
     if log:
         log(f"wrote {out / 'grades.csv'}, {out / 'lms.csv'}, the gradebook and {rendered} feedback page(s) in "

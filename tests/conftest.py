@@ -52,3 +52,43 @@ def built_book(tmp_path_factory):
     proc = subprocess.run([Path(sys.executable).parent / "jupyter-book", "build", str(ROOT), "-W", "-n",
                            "--keep-going", "--path-output", str(out)], capture_output=True, text=True, timeout=900)
     return proc, out / "_build" / "html"
+
+
+def postgres_bin():
+    """The folder of Debian's PostgreSQL programs (initdb, pg_ctl), or None."""
+    from pathlib import Path
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    return found[-1].parent if found else None
+
+
+@pytest.fixture
+def postgres_url():
+    """A PostgreSQL server of this test's own on a free loopback port: its URL (stopped and removed after)."""
+    import os
+    import shutil
+    import socket
+    import subprocess
+    import tempfile
+    from pathlib import Path
+    pytest.importorskip("psycopg2", reason="pip install psycopg2-binary")
+    bindir = postgres_bin()
+    if bindir is None:
+        pytest.skip("needs Debian's postgresql package (apt-get install postgresql; .ci/run installs it where it "
+                    "runs as root)")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    data = Path(tempfile.mkdtemp(prefix="dlcourse-pg-"))  # not under pytest's folder, which only root may enter
+    as_user = []
+    if os.geteuid() == 0:  # initdb refuses root: run the server as nobody
+        shutil.chown(data, "nobody")
+        as_user = ["runuser", "-u", "nobody", "--"]
+    run = lambda *a: subprocess.run(as_user + [str(bindir / a[0]), *a[1:]], check=True, capture_output=True)
+    run("initdb", "-D", str(data / "db"), "-U", "grader", "--auth=trust")
+    run("pg_ctl", "-D", str(data / "db"), "-o", f"-p {port} -k {data} -c listen_addresses=127.0.0.1", "-w",
+        "-l", str(data / "log"), "start")
+    try:
+        yield f"postgresql://grader@127.0.0.1:{port}/postgres"
+    finally:
+        run("pg_ctl", "-D", str(data / "db"), "-m", "immediate", "stop")
+        shutil.rmtree(data, ignore_errors=True)
