@@ -25,10 +25,11 @@ WRONG_ADAM = (HERE / "variants" / "optimizers" / "wrong-adam-no-bias-correction.
 
 def header(path):
     return {k.strip(): v.strip() for line in path.read_text().splitlines() if line.startswith("# ")
-            for k, sep, v in [line[2:].partition(":")] if sep and k.strip() in ("answer", "needs")}
+            for k, sep, v in [line[2:].partition(":")] if sep and k.strip() in ("answer", "needs", "chapter")}
 
 
-ATTACKS = [p for p in sorted((HERE / "attacks").glob("*.py")) if ISOLATED or header(p).get("needs") != "sandbox"]
+ATTACKS = [p for p in sorted((HERE / "attacks").glob("*.py"))
+           if "chapter" not in header(p) and (ISOLATED or header(p).get("needs") != "sandbox")]
 
 
 def attacked(released_nb, source_nb, path):
