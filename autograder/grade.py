@@ -14,7 +14,7 @@ from pathlib import Path
 
 import dlcourse
 
-from . import course, forbidden, intake, sandbox, seeds
+from . import course, forbidden, handin, intake, sandbox, seeds
 from .config import Config
 from .errors import GradingError
 from .execute import RUNNER, Cell, run_cells
@@ -101,7 +101,7 @@ def _reference_records(source_path, cfg, root, log, seed, key):
                                f"({outcome.ename}: {outcome.evalue}); fix the source notebook, or the settings and "
                                "environment it runs in (memory_limit_mb, time limits, packages)")
     records = {gid: o.records for gid, o in _by_test(source, cells, outcomes).items()}
-    silent = sorted(gid for gid, recs in records.items() if not recs)
+    silent = sorted(gid for gid, recs in records.items() if not recs and gid not in handin.judged_specs(source))
     if silent:
         raise GradingError(f"the reference solution {source_path}: test cell(s) {', '.join(silent)} recorded nothing; "
                            "every test must record() what it checks (a record line over the grader's size limit "
@@ -187,14 +187,25 @@ def _grade(path, assignment, root, cfg, log, seed):
     for cell, outcome in zip(cells, outcomes):
         if outcome.status in ("timeout", "crashed") and not is_autograded_test(merged.cells[cell.index]):
             problems.append(f"cell {grade_id(merged.cells[cell.index]) or cell.index}: {outcome.evalue}")
+    judged = {}  # test grade_id -> (reference records, student records, outcome) of hand-ins judged apart
+    for gid, spec in handin.judged_specs(source).items():
+        test_cell = next((c for c in source.cells if grade_id(c) == gid), None)
+        ref, mine, outcome = handin.judge(spec, merged, files, seed=seed, cfg=cfg, sandbox_mode=mode,
+                                          timeout=timeout(test_cell, cfg.cell_timeout) if test_cell else cfg.cell_timeout)
+        if outcome is not None and outcome.status in ("timeout", "crashed"):
+            problems.append(f"{spec['name']}: {outcome.evalue}")
+        judged[gid] = ([ref], [mine] if mine else [], outcome)  # the test is the hand-in's alone
     tests = []
     source_ids = {grade_id(c) for c in source.cells} - {None}
     position = {grade_id(c): n for n, c in enumerate(merged.cells) if grade_id(c) and is_autograded_test(c)}
     for cell in source.cells:
         gid = grade_id(cell)
         if is_autograded_test(cell):
-            status, message, fraction = judge_cell(reference.get(gid, []),
-                                                   by_test.get(gid) and by_test[gid].records or [], by_test.get(gid))
+            if gid in judged:  # the hand-in's own run; the notebook's records of it do not count
+                status, message, fraction = judge_cell(*judged[gid])
+            else:
+                status, message, fraction = judge_cell(reference.get(gid, []),
+                                                       by_test.get(gid) and by_test[gid].records or [], by_test.get(gid))
             forbid, penalty = forbid_rule(cell)
             uses = _forbidden_uses(merged, source_ids, position[gid], forbid) if forbid and gid in position else []
             if uses and fraction > 0:

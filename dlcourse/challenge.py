@@ -6,15 +6,17 @@ returns untrained, saved with :func:`save_model`, at most HANDIN_LIMIT_MB. The m
 batch normalized by :func:`dlcourse.torchkit.to_tensor`, (N, 3, 32, 32) float32, to class
 scores (N, 10); anything else (its own preprocessing, test-time tricks) lives inside it.
 
-Grading (see autograder: the notebook's ``metadata.dlcourse.handin``): the grader copies the file
-into the kernel's working folder, the notebook's test cell calls :func:`evaluate_handin`, which
-loads it on the CPU with ``torch.load(weights_only=True)`` (a file that would run code when
-unpickled is refused, never run), predicts the held-out images (real CIFAR-10 test images
-that are not in the vendored slice, shipped WITHOUT labels: ``data/cifar10-heldout-images.npz``)
-within TIME_LIMIT_S, and records the predictions. The labels live only on the grader's side
-(``autograder/data``); the judge computes the accuracy and awards points by the thresholds in
-the instructor notebook. When something is wrong the record carries a problem code instead
-(PROBLEMS), which the judge turns into a message and 0 points for the challenge only.
+Grading (autograder/handin.py; the notebook's ``metadata.dlcourse.handin``): never in the
+student's own notebook run. The grader starts a fresh sandboxed kernel, runs the notebook's code
+up to ``build_challenge_model`` there, and calls :func:`evaluate_handin`, which loads the file on
+the CPU with ``torch.load(weights_only=True)`` (a file that would run code when unpickled is
+refused, never run) and predicts, within TIME_LIMIT_S, views of held-out images (real CIFAR-10
+test images that ship nowhere students see, shifted, flipped and jittered with the run's secret
+seed) handed to that kernel without labels. The grader computes the accuracy and awards points
+by the thresholds in the instructor notebook. When something is wrong the record carries a
+problem code instead (PROBLEMS), which the judge turns into a message and 0 points for the
+challenge only. In the notebook, the visible test calls evaluate_handin on the vendored slice's
+labelled test images.
 
 Importing this module does not import torch (the judge reads PROBLEMS).
 """
@@ -27,7 +29,6 @@ import numpy as np
 HANDIN_NAME = "challenge_model.pt"
 HANDIN_LIMIT_MB = 20
 TIME_LIMIT_S = 15.0
-HELDOUT_PATH = Path(__file__).with_name("data") / "cifar10-heldout-images.npz"
 
 # problem code -> message (the judge shows it; the kernel prints it with details)
 PROBLEMS = {
@@ -39,7 +40,7 @@ PROBLEMS = {
     5: f"{HANDIN_NAME} does not hold a state_dict (a dict of tensors): save model.state_dict()",
     6: f"{HANDIN_NAME} does not fit build_challenge_model(): its parameter names or shapes differ",
     7: "build_challenge_model() is missing or raised an error",
-    8: "the model's output on the held-out images is not a (N, 10) array of finite scores, or it raised an error",
+    8: "the model's output on the images is not a (N, 10) array of finite scores, or it raised an error",
     9: f"evaluating the model took longer than the limit of {TIME_LIMIT_S:g} s on one CPU core",
 }
 
@@ -50,14 +51,6 @@ class HandinError(Exception):
     def __init__(self, code, detail=""):
         self.code = code
         super().__init__(PROBLEMS[code] + (f" ({detail})" if detail else ""))
-
-
-def heldout_images(path=None):
-    """The held-out images, uint8 (N, 32, 32, 3), and the sha256 of their bytes (as 32 numbers)."""
-    with np.load(path or HELDOUT_PATH) as f:
-        images = f["images"]
-    digest = hashlib.sha256(np.ascontiguousarray(images).tobytes()).digest()
-    return images, np.frombuffer(digest, dtype=np.uint8)
 
 
 def save_model(model, path):
@@ -96,30 +89,28 @@ def load_state_dict(path, limit_mb=HANDIN_LIMIT_MB):
     return state
 
 
-def evaluate_handin(build_model, path=HANDIN_NAME, images=None, time_limit=TIME_LIMIT_S, batch_size=100):
-    """Predict the held-out images with the handed-in model; raises only NotImplementedError
-    (build_model not written yet).
+def evaluate_handin(build_model, path=HANDIN_NAME, *, images, time_limit=TIME_LIMIT_S, batch_size=100):
+    """Predict `images` with the handed-in model; raises only NotImplementedError (build_model not
+    written yet).
 
     Inputs:
     - build_model: the student's build_challenge_model (returns the untrained nn.Module).
     - path: the hand-in (Jupyter and the grader both run a notebook in its own folder, so the
       default name means "next to the notebook").
-    - images: uint8 (N, 32, 32, 3) to predict (default: the held-out images).
+    - images: uint8 (N, 32, 32, 3) to predict (the grader's held-out views; in the notebook the
+      slice's test images).
     - time_limit: seconds for the whole evaluation.
 
     Returns a dict to record(): "digest" (sha256 of the images, 32 numbers) and either
     "predictions" (N,) class indices, or "problem" (a PROBLEMS code; the reason is printed).
     """
-    if images is None:
-        images, digest = heldout_images()
-    else:
-        digest = np.frombuffer(hashlib.sha256(np.ascontiguousarray(images).tobytes()).digest(), dtype=np.uint8)
+    digest = np.frombuffer(hashlib.sha256(np.ascontiguousarray(images).tobytes()).digest(), dtype=np.uint8)
     try:
         predictions = _predict(build_model, path, images, time_limit, batch_size)
     except HandinError as exc:
         print(f"challenge: {exc}")
         return {"digest": digest, "problem": np.array([exc.code])}
-    print(f"challenge: predicted {len(predictions)} held-out images; the grader computes the accuracy")
+    print(f"challenge: predicted {len(predictions)} images")
     return {"digest": digest, "predictions": predictions}
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from nbformat.v4 import new_code_cell
 
 from autograder.autograde import autograde
+from autograder.handin import judged_specs
 from autograder.notebook import grade_id, read, write
 from autograder.transforms.fill import fill
 
@@ -132,7 +133,34 @@ def attack_class(tmp_path_factory, assignment, attacks, neighbours, cfg):
         module = load(path)
         members[f"attack-{path.stem}"] = lambda folder, m=module: m.submit(folder, released, source)
         members[f"base-{path.stem}"] = lambda folder, m=module: m.base(folder, released, source)
-    cfg = dataclasses.replace(cfg, workers=2)
+    # one fixed seed for both runs: hidden inputs and hand-in views alike, so that only the attackers differ
+    cfg = dataclasses.replace(cfg, workers=2, seed=20261203)
     return {"with": grade_class(tmp_path_factory, f"{assignment}-attacked", members, cfg),
             "without": grade_class(tmp_path_factory, f"{assignment}-clean", dict(neighbours), cfg),
-            "attacks": attacks, "neighbours": sorted(neighbours)}
+            "attacks": attacks, "neighbours": sorted(neighbours), "handin_tests": sorted(judged_specs(source))}
+
+
+def reference_builder():
+    """build_challenge_model from the PyTorch instructor notebook's answer cell (one source of truth)."""
+    import torch
+    [cell] = [c for c in notebooks("pytorch")[1].cells if grade_id(c) == "challenge_model"]
+    scope = {"nn": torch.nn, "torch": torch}
+    exec(cell.source, scope)
+    return scope["build_challenge_model"]
+
+
+def train_challenge_model(epochs=6):
+    """The reference challenge net trained `epochs` on the vendored slice on this CPU (~2 s an epoch)."""
+    import os
+
+    import torch
+
+    from dlcourse.runtime import seed_everything
+    from dlcourse.torchkit import cifar10_loaders, train_part
+    torch.set_num_threads(min(2, os.cpu_count() or 1))
+    seed_everything(0)
+    model = reference_builder()()
+    optimizer = torch.optim.Adam(model.parameters(), lr=3e-3, weight_decay=1e-4)
+    train_part(model, optimizer, cifar10_loaders(batch_size=64, augment=True), epochs=epochs, device=torch.device("cpu"),
+               scheduler=torch.optim.lr_scheduler.StepLR(optimizer, step_size=4, gamma=0.1))
+    return model

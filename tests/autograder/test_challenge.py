@@ -1,8 +1,9 @@
 """The PyTorch chapter's CIFAR-10 challenge, graded with real model files trained here.
 
 The model is the reference solution's build_challenge_model (its cell's code, executed here),
-trained on the vendored slice on this CPU; the grader evaluates the handed-in file in the
-sandboxed kernel on held-out images whose labels only the judge has.
+trained on the vendored slice on this CPU; the grader evaluates the handed-in file in a fresh
+sandboxed kernel of its own (autograder/handin.py) on views of held-out images that only the
+grader has, drawn with the grading seed.
 """
 import copy
 import os
@@ -13,37 +14,34 @@ import numpy as np
 import pytest
 import torch
 
+from classroom import reference_builder, train_challenge_model
+
+from autograder import handin
 from autograder.config import Config
 from autograder.grade import grade_notebook
-from autograder.notebook import grade_id, read, write
-from autograder.properties import DATA
+from autograder.notebook import read, write
 from autograder.transforms.fill import fill
-from dlcourse.challenge import HANDIN_NAME, HandinError, heldout_images, load_state_dict, save_model
-from dlcourse.runtime import seed_everything
-from dlcourse.torchkit import cifar10_loaders, to_tensor, train_part
+from dlcourse.challenge import HANDIN_NAME, HandinError, load_state_dict, save_model
+from dlcourse.torchkit import to_tensor
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "solutions" / "pytorch" / "pytorch.ipynb"
 RELEASED = ROOT / "exercises" / "pytorch" / "pytorch.ipynb"
 
 
-def reference_builder():
-    """build_challenge_model from the instructor notebook's answer cell (one source of truth)."""
-    [cell] = [c for c in read(SOURCE).cells if grade_id(c) == "challenge_model"]
-    scope = {"nn": torch.nn, "torch": torch}
-    exec(cell.source, scope)
-    return scope["build_challenge_model"]
+SEED = 3  # the grading seed of these tests (Config(seed=3)): the views are drawn from it
 
 
-def heldout_accuracy_of(path):
+def heldout_accuracy_of(path, seed=SEED, views=True):
+    """The model's accuracy on the grader's views (or on the held-out images themselves)."""
+    images, labels = handin.heldout("cifar10-heldout.npz")
     build = reference_builder()
     model = build()
     model.load_state_dict(torch.load(path, weights_only=True))
     model.eval()
     with torch.no_grad():
-        predictions = model(to_tensor(heldout_images()[0])).argmax(1).numpy()
-    with np.load(DATA / "cifar10-heldout-labels.npz") as f:
-        return float(np.mean(predictions == f["labels"]))
+        predictions = model(to_tensor(handin.views(images, seed) if views else images)).argmax(1).numpy()
+    return float(np.mean(predictions == labels))
 
 
 @pytest.fixture(scope="module")
@@ -51,12 +49,7 @@ def models(tmp_path_factory):
     """Real files: a model trained 6 epochs on the slice (CPU, ~15 s), an untrained one, and bad ones."""
     folder = tmp_path_factory.mktemp("models")
     build = reference_builder()
-    torch.set_num_threads(min(2, os.cpu_count() or 1))
-    seed_everything(0)
-    model = build()
-    optimizer = torch.optim.Adam(model.parameters(), lr=3e-3, weight_decay=1e-4)
-    train_part(model, optimizer, cifar10_loaders(batch_size=64, augment=True), epochs=6, device=torch.device("cpu"),
-               scheduler=torch.optim.lr_scheduler.StepLR(optimizer, step_size=4, gamma=0.1))
+    model = train_challenge_model(epochs=6)
     files = {"trained": save_model(model, folder / "trained.pt"), "untrained": save_model(build(), folder / "untrained.pt")}
     files["truncated"] = folder / "truncated.pt"
     files["truncated"].write_bytes(files["trained"].read_bytes()[:5000])
@@ -91,7 +84,7 @@ def grade(tmp_path, model_file, root=None, link=False):
             (folder / HANDIN_NAME).symlink_to(model_file)
         else:
             shutil.copyfile(model_file, folder / HANDIN_NAME)
-    cfg = Config(cache_dir=str(tmp_path.parent / "grader-cache"), seed=3)
+    cfg = Config(cache_dir=str(tmp_path.parent / "grader-cache"), seed=SEED)
     result = grade_notebook(folder / "pytorch.ipynb", "pytorch", root=root, cfg=cfg)
     tests = {t["id"]: t for t in result["tests"]}
     others = [t for t in result["tests"] if t["id"] != "test_challenge" and t["status"] != "manual"]
@@ -100,9 +93,8 @@ def grade(tmp_path, model_file, root=None, link=False):
 
 
 def levels_of(nb):
-    [cell] = [c for c in nb.cells if grade_id(c) == "test_challenge"]
-    text = cell.source
-    return eval(text[text.index('"levels": ') + len('"levels": '):].split("]]")[0] + "]]")
+    [spec] = nb.metadata["dlcourse"]["handin"]
+    return spec["judge"]["levels"]
 
 
 def earned(accuracy, levels):
@@ -126,11 +118,7 @@ def test_the_same_file_earns_full_points_where_the_instructor_sets_the_bar_at_it
     accuracy = heldout_accuracy_of(models["trained"])
     root = tmp_path / "course"
     nb = copy.deepcopy(read(SOURCE))
-    for cell in nb.cells:
-        if grade_id(cell) == "test_challenge":
-            cell.source = cell.source.replace("[[0.70, 1.0], [0.60, 0.75], [0.50, 0.5], [0.40, 0.25]]",
-                                              f"[[{accuracy - 0.02:.4f}, 1.0], [0.2, 0.5]]")
-            assert f"{accuracy - 0.02:.4f}" in cell.source
+    nb.metadata["dlcourse"]["handin"][0]["judge"]["levels"] = [[round(accuracy - 0.02, 4), 1.0], [0.2, 0.5]]
     write(nb, root / "solutions" / "pytorch" / "pytorch.ipynb")
     test, _ = grade(tmp_path, models["trained"], root=root)
     assert test["status"] == "passed" and test["points"] == test["max_points"]

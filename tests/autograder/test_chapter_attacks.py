@@ -18,19 +18,27 @@ CHAPTERS = classroom.chapter_attacks()
 PEAK_MIB = 400  # the grader's own memory (kernels are other processes); a clean class grows it ~150 MiB
 
 
-def neighbours(assignment):
-    """The honest students of a chapter's class: the reference answers (and, where the chapter has
-    a hand-in, see NEIGHBOUR_HANDINS)."""
+def neighbours(assignment, tmp_path_factory):
+    """The honest students of a chapter's class: the reference answers; in the PyTorch chapter also
+    the reference answers with a challenge model trained here (part marks for the challenge)."""
     released, source = classroom.notebooks(assignment)
-    return {"neighbour-reference":
-            lambda folder: classroom.write_answers(folder, released, source, assignment)}
+    honest = {"neighbour-reference": lambda folder: classroom.write_answers(folder, released, source, assignment)}
+    if assignment == "pytorch":
+        from dlcourse.challenge import save_model
+        trained = save_model(classroom.train_challenge_model(epochs=6), tmp_path_factory.mktemp("trained") / "model.pt")
+
+        def with_model(folder):
+            path = classroom.write_answers(folder, released, source, assignment)
+            (path.parent / "challenge_model.pt").write_bytes(trained.read_bytes())
+        honest["neighbour-trained"] = with_model
+    return honest
 
 
 @pytest.fixture(scope="module", params=sorted(CHAPTERS))
 def graded(request, tmp_path_factory, grading_config):
     assignment = request.param
     return assignment, classroom.attack_class(tmp_path_factory, assignment, CHAPTERS[assignment],
-                                              neighbours(assignment), grading_config)
+                                              neighbours(assignment, tmp_path_factory), grading_config)
 
 
 def test_every_attacker_scores_no_more_than_its_base(graded):
@@ -47,7 +55,9 @@ def test_neighbours_are_graded_as_without_the_attackers(graded):
         got, clean = run["with"]["results"][student], run["without"]["results"][student]
         assert got["score"] == clean["score"] and got["tests"] == clean["tests"], student
         assert classroom.digest(run["with"]["subs"] / student) == run["with"]["digests"][student]
-        assert got["score"] == got["max_score"], got["tests"]
+        handins = {t for t in run["handin_tests"]}
+        assert all(t["status"] == "passed" for t in got["tests"] if t["id"] not in handins and t["status"] != "manual"), \
+            got["tests"]
 
 
 def test_the_run_writes_every_output(graded):

@@ -1,5 +1,7 @@
 """Property checks (autograder/properties.py) and the judge's use of them: each check accepts
 correct outputs and rejects each kind of wrong one; malformed student values fail cleanly."""
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -128,11 +130,8 @@ def test_normal_sample_accepts_kaiming_normal_and_rejects_fan_out_uniform_and_pl
 
 
 def _heldout():
-    from autograder.properties import DATA
-    from dlcourse.challenge import heldout_images
-    with np.load(DATA / "cifar10-heldout-labels.npz") as f:
-        labels = f["labels"].astype(np.int64)
-    return labels, heldout_images()[1].astype(np.float64)
+    from autograder.handin import heldout
+    return heldout("cifar10-heldout.npz")[1]
 
 
 LEVELS = [[0.7, 1.0], [0.6, 0.75], [0.5, 0.5], [0.4, 0.25]]
@@ -140,46 +139,64 @@ LEVELS = [[0.7, 1.0], [0.6, 0.75], [0.5, 0.5], [0.4, 0.25]]
 
 def test_heldout_accuracy_awards_the_level_the_predictions_reach():
     from autograder.properties import heldout_accuracy
-    labels, digest = _heldout()
-    ref = {"digest": digest, "problem": np.array([1.0])}  # the reference run has no model file
-    args = {"labels": "cifar10-heldout-labels.npz", "levels": LEVELS}
+    labels = _heldout()
+    ref = {"labels": labels.astype(np.float64)}  # built by the grader (autograder/handin.py)
+    args = {"levels": LEVELS, "count": len(labels)}
 
     def predictions(accuracy):
         p = labels.copy()
         wrong = int(round((1 - accuracy) * len(p)))
         p[:wrong] = (p[:wrong] + 1) % 10
-        return {"digest": digest, "predictions": p.astype(np.float64)}
+        return {"digest": np.zeros(32), "predictions": p.astype(np.float64)}
     assert heldout_accuracy(ref, predictions(0.72), **args) is None
     assert heldout_accuracy(ref, predictions(0.65), **args)[0] == 0.75
     assert heldout_accuracy(ref, predictions(0.45), **args)[0] == 0.25
     assert heldout_accuracy(ref, predictions(0.10), **args)[0] == 0.0
-    short = {"digest": digest, "predictions": labels[:10].astype(np.float64)}
+    short = {"predictions": labels[:10].astype(np.float64)}
     assert "expected one per held-out image" in heldout_accuracy(ref, short, **args)
-    assert "larger than the limit" in heldout_accuracy(ref, {"digest": digest, "problem": np.array([2.0])}, **args)
-    with pytest.raises(ValueError, match="misconfigured"):
-        heldout_accuracy({"digest": np.zeros(32), "problem": np.array([1.0])}, predictions(0.72), **args)
-    with pytest.raises(ValueError, match="file name"):
-        heldout_accuracy(ref, predictions(0.72), labels="../../etc/passwd", levels=LEVELS)
+    assert "larger than the limit" in heldout_accuracy(ref, {"problem": np.array([2.0])}, **args)
+    assert "no challenge_model.pt" in heldout_accuracy(ref, {"problem": np.array([1.0])}, **args)
+    with pytest.raises(KeyError):
+        heldout_accuracy({"predictions": labels}, predictions(0.72), **args)  # labels only from the grader
 
 
-def test_the_kernel_side_has_the_images_but_not_the_labels():
-    """Held-out images ship with dlcourse (copied into every kernel); their labels only with the grader,
-    and they are real CIFAR-10 test images that the vendored slice does not hold."""
-    from pathlib import Path
-
+def test_no_kernel_gets_the_heldout_images_or_labels():
+    """The held-out set (real CIFAR-10 test images the vendored slice does not hold) lives only in
+    autograder/data: nothing of it ships in the course library that every kernel gets."""
     import dlcourse
-    from dlcourse.challenge import heldout_images
+    from autograder.handin import heldout
     from dlcourse.data import SLICE_PATH
-    images, _ = heldout_images()
-    labels, _ = _heldout()
-    assert images.shape == (len(labels), 32, 32, 3) and images.dtype == np.uint8
+    images, labels = heldout("cifar10-heldout.npz")
+    assert images.shape == (len(labels), 32, 32, 3) and images.dtype == np.uint8 and len(labels) >= 500
     with np.load(SLICE_PATH) as f:
         seen = {x.tobytes() for x in f["test_images"]} | {x.tobytes() for x in f["train_images"]}
     assert not any(x.tobytes() in seen for x in images)
     shipped = Path(dlcourse.__file__).parent
-    assert not [p for p in shipped.rglob("*") if "label" in p.name and "heldout" in p.name]
-    total = sum(p.stat().st_size for p in shipped.rglob("*.npz"))
-    assert total < 8_000_000, f"vendored data {total} bytes"
+    assert not [p for p in shipped.rglob("*") if "heldout" in p.name]
+    for path in shipped.rglob("*.npz"):
+        with np.load(path) as f:
+            for key in f.files:
+                if f[key].ndim == 4:
+                    assert not ({x.tobytes() for x in f[key]} & {x.tobytes() for x in images}), path
+    with pytest.raises(ValueError, match="file name"):
+        heldout("../../etc/passwd")
+
+
+def test_views_are_new_images_drawn_from_the_seed():
+    """Each view is its image shifted, maybe flipped and jittered: never the image itself, the
+    same for the same seed, different for another; shifts and flips spread over their range."""
+    from autograder import handin
+    images, _ = handin.heldout("cifar10-heldout.npz")
+    a, b, c = handin.views(images, 11), handin.views(images, 11), handin.views(images, 12)
+    assert a.shape == images.shape and a.dtype == np.uint8
+    assert np.array_equal(a, b) and not np.array_equal(a, c)
+    originals = {x.tobytes() for x in images} | {x[:, ::-1].tobytes() for x in images}
+    assert not any(v.tobytes() in originals for v in a)
+    same = [float(np.mean(v == x)) for v, x in zip(a, images)]
+    assert np.mean(same) < 0.1 and max(same) < 0.9  # about 2 % of pixels keep their value
+    flipped = [np.abs(v.astype(int) - x[:, ::-1].astype(int)).mean() < np.abs(v.astype(int) - x.astype(int)).mean()
+               for v, x in zip(a, images)]
+    assert 0.35 < np.mean(flipped) < 0.65
 
 
 # ---------------------------------------------------------------- random masks (dropout)
