@@ -24,7 +24,7 @@ from . import course, distributed, intake, manual, report, seeds, selfcheck
 from . import journal as journal_mod
 from .config import Config
 from .errors import GradingError
-from .grade import grade_notebook
+from .grade import grade_notebook, submitted_handins
 from .gradebook import open_gradebook, register, store
 from .notebook import grade_id, is_autograded_test, points, read
 
@@ -75,7 +75,8 @@ def _jobs(todo, refused, grade, workers, scheduler, root):
     for key, assign, path in todo:
         if path in refused:
             yield key, _failed(assign, path, refused[path], root)
-    yield from distributed.run([job for job in todo if job[2] not in refused], grade, workers, scheduler)
+    yield from distributed.run([job for job in todo if job[2] not in refused], grade, workers, scheduler,
+                               handins=partial(submitted_handins, root=root))
 
 
 def autograde(submissions_dir, out_dir, root=None, cfg=None, assignment=None, log=print, *,
@@ -106,6 +107,8 @@ def autograde(submissions_dir, out_dir, root=None, cfg=None, assignment=None, lo
             try:
                 digest = journal_mod.sha256(b"refused: " + refused[path].encode() if path in refused
                                             else path.read_bytes())
+                if path not in refused and assign in known:
+                    digest = journal_mod.with_handins(digest, *submitted_handins(path, assign, root))
             except OSError as exc:  # vanished or unreadable since intake looked
                 refused[path] = f"cannot read {path.name}: {exc.strerror or exc}"
                 digest = journal_mod.sha256(b"refused: " + refused[path].encode())

@@ -88,6 +88,9 @@ def main(argv=None):
             else:
                 for t in result["tests"]:
                     _out(f"{t['id']:<22} {t['status']:<8} {t['points']:g}/{t['max_points']:g}  {t['message']}")
+                for line in result.get("handins", []):
+                    if line not in result["problems"]:
+                        _out(f"hand-in: {line}")
                 for problem in result["problems"]:
                     _out(f"note: {problem}")
                 print(f"score: {result['score']:g} / {result['max_score']:g} (autograded)")

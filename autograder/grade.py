@@ -159,6 +159,23 @@ def handin_files(source, submitted_path):
     return files, problems
 
 
+def submitted_handins(path, assignment=None, root=None):
+    """({name: path}, problems) of the hand-ins next to a submitted notebook, as grading will use
+    them (handin_files); nothing for a notebook whose assignment or instructor notebook is unknown."""
+    try:
+        _, _, source_path = resolve_notebook(path, assignment, root)
+        return handin_files(read(source_path), path)
+    except GradingError:
+        return {}, []
+
+
+def handin_listing(files, problems):
+    """One line per hand-in for the result (and so the feedback): what was used, or why not."""
+    used = [f"{name}: used ({path.stat().st_size / 2**20:.2f} MB, sha256 "
+            f"{hashlib.sha256(path.read_bytes()).hexdigest()[:16]})" for name, path in sorted(files.items())]
+    return used + list(problems)
+
+
 def grade_notebook(path, assignment=None, root=None, cfg=None, log=None, seed=None):
     """Grade one submitted notebook; returns the result dict (see the module and README).
 
@@ -178,6 +195,7 @@ def _grade(path, assignment, root, cfg, log, seed):
     merged, problems = merge(source, submitted)
     files, handin_problems = handin_files(source, path)
     problems += handin_problems
+    handins = handin_listing(files, handin_problems)
     mode = sandbox.resolve(cfg.sandbox)
     cells = _cells(merged, cfg)
     if log:
@@ -222,4 +240,4 @@ def _grade(path, assignment, root, cfg, log, seed):
     auto = [t for t in tests if t["status"] != "manual"]
     return {"assignment": assignment, "notebook": name, "score": sum(t["points"] for t in auto),
             "max_score": sum(t["max_points"] for t in auto), "tests": tests, "problems": problems,
-            "sandbox": mode}
+            "handins": handins, "sandbox": mode}

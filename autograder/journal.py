@@ -11,7 +11,8 @@ Entry kinds (field "kind"):
 A process killed at any moment (kill -9) leaves at most a torn last line, which is ignored: the
 submissions in flight are lost, nothing else. What counts as a change (a rerun regrades exactly
 those submissions whose fingerprint differs from their last result's):
-- the submitted file's bytes (sha256);
+- the submitted file's bytes (sha256), and those of its hand-ins (metadata.dlcourse.handin), or
+  why a hand-in is not used (missing, a link, too large): deleting or replacing one regrades;
 - the instructor notebooks solutions/<assignment>/*.ipynb (bytes; any of them changes all of the
   assignment's results);
 - the course library: every dlcourse/**/*.py and the kernel-side runner autograder/runner.py;
@@ -50,6 +51,15 @@ def instructor_digest(assignment_dir):
     """sha256 over the instructor notebooks of one assignment ("-" for an unknown assignment)."""
     paths = sorted(Path(assignment_dir).glob("*.ipynb"))
     return sha256(b"".join(p.name.encode() + b"\0" + p.read_bytes() for p in paths)) if paths else "-"
+
+
+def with_handins(submission_sha, files, problems):
+    """The submission's digest with its hand-ins folded in ({name: path} used, problems for the
+    rest: see grade.handin_files); unchanged for a notebook without hand-ins."""
+    if not files and not problems:
+        return submission_sha
+    parts = [submission_sha] + [f"{name}:{sha256(Path(p).read_bytes())}" for name, p in sorted(files.items())]
+    return sha256("|".join(parts + sorted(problems)).encode())
 
 
 def fingerprint(submission_sha, instructor_sha, library, cfg):

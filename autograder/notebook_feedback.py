@@ -111,8 +111,6 @@ def render(entry, student, gb, root):
                 got = "not graded yet" if points is None else f"{points:g} / {top:g} points"
                 body.append(f"<div class='verdict manual'><b>Written answer {e(gid)}: {got}.</b>"
                             + (f" Comment: {e(text)}" if text else "") + "</div>")
-    problems = "".join(f"<li>{e(p)}</li>" for p in result["problems"])
-    notes = f"<h2>Notes on your notebook</h2><ul>{problems}</ul>" if problems else ""
     total = result["score"] + written
     status = f"; {pending} written answer(s) not graded yet" if pending else ""
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>Feedback: {e(assignment)}</title>"
@@ -120,4 +118,4 @@ def render(entry, student, gb, root):
             f"<p>Student: <b>{e(student)}</b>. Autograded tests: <b>{result['score']:g} / {result['max_score']:g}</b>; "
             f"written answers: <b>{written:g} / {written_max:g}</b>{status}. "
             f"Total: <b>{total:g} / {result['max_score'] + written_max:g}</b>.</p>"
-            f"{''.join(body)}{notes}</body></html>")
+            f"{''.join(body)}{feedback.notes(result)}</body></html>")

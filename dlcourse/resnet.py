@@ -11,6 +11,8 @@ horizontal flip with probability 0.5), never image by image in Python.
 Nothing here is an exercise answer: the network, the epoch loop with early stopping and the
 numpy augmentation are written by the student (solutions/resnet/).
 """
+import os
+import stat
 import time
 from pathlib import Path
 
@@ -114,35 +116,72 @@ class TensorBatches:
             yield x, self.y[idx]
 
 
+CHECKPOINT_ENV = "DLCOURSE_CHECKPOINTS"
+
+
+def checkpoint_dir():
+    """This user's private checkpoint folder, created 0700: $DLCOURSE_CHECKPOINTS, else
+    $XDG_CACHE_HOME/dlcourse/checkpoints (~/.cache/dlcourse/checkpoints). Never a shared
+    temporary folder, where another user could plant a file for the notebook to resume from."""
+    base = os.environ.get(CHECKPOINT_ENV)
+    if not base:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "dlcourse" / "checkpoints"
+    folder = Path(base)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _check_private(folder)
+    return folder
+
+
+def _check_private(path):
+    """Refuse a file or folder that another user owns or may write (a planted checkpoint)."""
+    st = os.lstat(path)
+    if stat.S_ISLNK(st.st_mode):
+        raise PermissionError(f"{path} is a symbolic link: checkpoints are not read or written through links")
+    if st.st_uid != os.getuid() or st.st_mode & 0o022:
+        raise PermissionError(f"{path} is not private (owner uid {st.st_uid}, mode {stat.S_IMODE(st.st_mode):o}): "
+                              f"checkpoints live in a folder only you can write (see dlcourse.resnet.checkpoint_dir)")
+
+
 def save_checkpoint(path, model, optimizer, scheduler, epoch, history, extra=None):
-    """Write everything needed to resume training to `path` (atomically: a crash never leaves half a file).
+    """Write everything needed to resume training to `path` (atomically: a crash never leaves half a
+    file), readable and writable by this user only (0600; a new folder is made 0700).
 
     Inputs:
     - path: file to write; its folder is created.
     - model, optimizer, scheduler: torch objects (scheduler may be None).
     - epoch: number of epochs completed.
-    - history: dict of per-epoch lists.
-    - extra: anything else to keep (e.g. the data generator's state), returned by load_checkpoint(..., extra=True).
+    - history: dict of per-epoch lists of numbers.
+    - extra: tensors or plain data to keep (e.g. the data generator's state), returned by
+      load_checkpoint(..., extra=True).
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _check_private(path.parent)
     state = {"model": model.state_dict(), "optimizer": optimizer.state_dict(),
              "scheduler": scheduler.state_dict() if scheduler is not None else None,
              "epoch": int(epoch), "history": history, "extra": extra}
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    torch.save(state, tmp)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    with os.fdopen(fd, "wb") as f:
+        torch.save(state, f)
     tmp.replace(path)
 
 
 def load_checkpoint(path, model, optimizer=None, scheduler=None, extra=False):
     """Restore a checkpoint written by save_checkpoint into the given objects (in place).
 
+    The file must be this user's and not writable by others, in such a folder, and is loaded with
+    ``torch.load(weights_only=True)``: tensors and plain data only, never code (a file that would
+    run code is refused: pickle.UnpicklingError).
+
     Returns a tuple of: epoch (epochs completed), history (and the saved `extra` when extra=True).
     """
     path = Path(path)
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         raise FileNotFoundError(f"no checkpoint at {path}")
-    state = torch.load(path, map_location=next(model.parameters()).device, weights_only=False)
+    _check_private(path.parent)
+    _check_private(path)
+    state = torch.load(path, map_location=next(model.parameters()).device, weights_only=True)
     model.load_state_dict(state["model"])
     if optimizer is not None:
         optimizer.load_state_dict(state["optimizer"])
@@ -197,7 +236,7 @@ def train(model, train_batches, test_batches, optimizer, scheduler, epochs, chec
     scaler = torch.amp.GradScaler(dev.type, enabled=amp and dev.type == "cuda")
     history = {k: [] for k in ("train_loss", "train_acc", "test_loss", "test_acc", "seconds")}
     start_epoch = 0
-    if checkpoint is not None and Path(checkpoint).exists():
+    if checkpoint is not None and os.path.lexists(checkpoint):
         start_epoch, history, data_state = load_checkpoint(checkpoint, model, optimizer, scheduler, extra=True)
         if data_state is not None and hasattr(train_batches, "generator"):
             train_batches.generator.set_state(data_state)  # the same shuffles and crops as an uninterrupted run

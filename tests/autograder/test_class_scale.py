@@ -1,6 +1,7 @@
 """A course term at scale: resume after kill -9, regrade only what changed, refuse a broken setup,
 written answers round trip, notebook feedback, Dask workers, a PostgreSQL gradebook."""
 import csv
+import dataclasses
 import json
 import os
 import shutil
@@ -309,3 +310,82 @@ def test_journal_ignores_a_torn_last_line_and_appends_after_it(tmp_path):
     j.add_result(("cid", "a", "n.ipynb"), "fp3", "sha", "p", {"score": 3}, {})
     j.close()
     assert Journal(tmp_path).latest[("cid", "a", "n.ipynb")]["result"] == {"score": 3}
+
+
+@pytest.fixture(scope="module")
+def handin_class(tmp_path_factory, grading_config):
+    """A PyTorch class of two: the reference answers with a challenge model trained here, and the
+    same answers with no model file; graded once (fixed seed: the views are the same every run)."""
+    import classroom
+    from dlcourse.challenge import save_model
+    base = tmp_path_factory.mktemp("handin-class")
+    released, source = classroom.notebooks("pytorch")
+    model = save_model(classroom.train_challenge_model(epochs=6), base / "model.pt")
+    for student in ("with-model", "without-model"):
+        path = classroom.write_answers(base / "class" / student, released, source, "pytorch")
+        if student == "with-model":
+            shutil.copyfile(model, path.parent / "challenge_model.pt")
+    cfg = dataclasses.replace(grading_config, seed=7)
+    graded = dict(autograde(base / "class", base / "out", cfg=cfg, log=lambda m: None))
+    return {"base": base, "class": base / "class", "out": base / "out", "cfg": cfg, "graded": graded}
+
+
+def _challenge(result):
+    return next(t for t in result["tests"] if t["id"] == "test_challenge")
+
+
+def test_a_handin_is_part_of_the_submissions_fingerprint(handin_class, tmp_path):
+    graded, cfg = handin_class["graded"], handin_class["cfg"]
+    assert _challenge(graded["with-model"])["points"] > 0 and _challenge(graded["without-model"])["points"] == 0
+    cls, out = tmp_path / "class", tmp_path / "out"
+    shutil.copytree(handin_class["class"], cls)
+    shutil.copytree(handin_class["out"], out)
+    lines = []
+    autograde(cls, out, cfg=cfg, log=lines.append)
+    assert "2 submission(s) found, 0 to grade, 2 unchanged since the last run" in lines
+    (cls / "with-model" / "pytorch" / "challenge_model.pt").unlink()  # the model deleted: regraded, 0 for it
+    lines.clear()
+    again = dict(autograde(cls, out, cfg=cfg, log=lines.append))
+    assert "2 submission(s) found, 1 to grade, 1 unchanged since the last run" in lines
+    assert _challenge(again["with-model"])["points"] == 0
+    assert again["with-model"]["score"] == graded["with-model"]["score"] - _challenge(graded["with-model"])["points"]
+    assert again["without-model"] == graded["without-model"]
+    # handed in late, next to the notebook: graded again, and only that student
+    shutil.copyfile(handin_class["base"] / "model.pt", cls / "without-model" / "pytorch" / "challenge_model.pt")
+    lines.clear()
+    late = dict(autograde(cls, out, cfg=cfg, log=lines.append))
+    assert "2 submission(s) found, 1 to grade, 1 unchanged since the last run" in lines
+    assert late["without-model"]["score"] == graded["with-model"]["score"]
+
+
+def test_the_feedback_lists_the_handin(handin_class):
+    import hashlib
+    page = (handin_class["out"] / "feedback" / "with-model" / "pytorch" / "pytorch.html").read_text()
+    digest = hashlib.sha256((handin_class["class"] / "with-model" / "pytorch" / "challenge_model.pt").read_bytes()).hexdigest()
+    assert "Files handed in with the notebook" in page and f"challenge_model.pt: used (" in page and digest[:16] in page
+    page = (handin_class["out"] / "feedback" / "without-model" / "pytorch" / "pytorch.html").read_text()
+    assert "challenge_model.pt: not handed in next to the notebook" in page
+
+
+def test_dask_workers_get_the_handin(handin_class, tmp_path):
+    pytest.importorskip("distributed", reason="pip install distributed")
+    dask = Path(sys.executable).with_name("dask")
+    port = _free_port()
+    env = dict(os.environ, PYTHONPATH=str(ROOT), DASK_DISTRIBUTED__WORKER__DAEMON="False")
+    procs = [subprocess.Popen([str(dask), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)]
+    try:
+        procs.append(subprocess.Popen([str(dask), "worker", f"tcp://127.0.0.1:{port}", "--nthreads", "1",
+                                       "--no-dashboard", "--local-directory", str(tmp_path / "dask")],
+                                      env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                      start_new_session=True))
+        out = tmp_path / "out"
+        proc = cli("--set", "seed=7", "autograde", handin_class["class"], "--out", out,
+                   "--scheduler", f"tcp://127.0.0.1:{port}", cache=tmp_path / "cache")
+        log = proc.communicate(timeout=500)[0]
+        assert proc.returncode == 0, log
+        assert grades(out) == grades(handin_class["out"])
+    finally:
+        for p in procs:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()

@@ -112,9 +112,12 @@ def test_reference_scores_max(graded, assignment):
 def test_untouched_release_scores_zero(graded, assignment):
     result = graded[assignment][0]["untouched"]
     assert result["score"] == 0 and result["max_score"] == max_score(assignment)
-    auto = [t for t in result["tests"] if t["status"] != "manual"]
+    auto = [t for t in result["tests"] if t["status"] != "manual" and t["id"] not in handin_tests(assignment)]
     assert {t["status"] for t in auto} == {"error"}
     assert all("NotImplementedError" in t["message"] for t in auto)
+    # a hand-in test is judged on the file alone (autograder/handin.py): none was handed in
+    judged = [t for t in result["tests"] if t["id"] in handin_tests(assignment)]
+    assert all(t["status"] == "failed" and "no challenge_model.pt was handed in" in t["message"] for t in judged)
 
 
 @pytest.mark.parametrize("assignment, path", VARIANTS, ids=lambda v: v.stem if isinstance(v, Path) else v)

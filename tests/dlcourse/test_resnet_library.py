@@ -145,3 +145,59 @@ def test_benchmark_script_prints_a_table(capsys):
     assert len(rows) == 2 and all(r[1] > 0 and r[2] > 0 for r in rows)
     out = capsys.readouterr().out
     assert "| data path | data only (images/s) | training step (images/s) |" in out and "machine:" in out
+
+
+class _Payload:
+    """Unpickling this runs `touch marker`: a planted checkpoint."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        import os
+        return os.system, (f"touch {self.marker}",)
+
+
+def test_checkpoints_are_private_and_never_run_code(tmp_path, monkeypatch):
+    import os
+    import pickle
+    import stat
+    from dlcourse.resnet import checkpoint_dir
+    monkeypatch.setenv("DLCOURSE_CHECKPOINTS", str(tmp_path / "ck"))
+    folder = checkpoint_dir()
+    assert folder == tmp_path / "ck" and stat.S_IMODE(folder.stat().st_mode) == 0o700
+    model = nn.Linear(2, 2)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    save_checkpoint(folder / "run.pt", model, opt, None, 1, {"x": [1.0]})
+    assert stat.S_IMODE((folder / "run.pt").stat().st_mode) == 0o600
+    assert load_checkpoint(folder / "run.pt", model, opt) == (1, {"x": [1.0]})
+    # a file that would run code when unpickled: refused, nothing runs
+    marker = tmp_path / "PAYLOAD-RAN"
+    torch.save({"model": _Payload(str(marker))}, folder / "planted.pt")
+    with pytest.raises(pickle.UnpicklingError):
+        load_checkpoint(folder / "planted.pt", model)
+    assert not marker.exists()
+    # writable by others, in a shared folder, or through a link: refused before it is read
+    (folder / "run.pt").chmod(0o666)
+    with pytest.raises(PermissionError, match="not private"):
+        load_checkpoint(folder / "run.pt", model)
+    (folder / "run.pt").chmod(0o600)
+    (folder / "link.pt").symlink_to(folder / "run.pt")
+    with pytest.raises(PermissionError, match="symbolic link"):
+        load_checkpoint(folder / "link.pt", model)
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o777)
+    shared.chmod(0o1777)
+    with pytest.raises(PermissionError, match="not private"):
+        save_checkpoint(shared / "run.pt", model, opt, None, 1, {})
+    if os.geteuid() == 0:  # a file another user planted in a folder of ours
+        os.chown(folder / "run.pt", 65534, 65534)
+        with pytest.raises(PermissionError, match="owner uid 65534"):
+            load_checkpoint(folder / "run.pt", model)
+
+
+def test_the_default_checkpoint_folder_is_in_the_users_cache(tmp_path, monkeypatch):
+    from dlcourse.resnet import checkpoint_dir
+    monkeypatch.delenv("DLCOURSE_CHECKPOINTS", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    assert checkpoint_dir() == tmp_path / "cache" / "dlcourse" / "checkpoints"
