@@ -34,8 +34,9 @@ import numpy as np
 
 from dlcourse.grading import encode
 
+from .errors import GradingError
 from .execute import Cell, run_cells
-from .notebook import grade_id, is_autograded_test, is_demo
+from .notebook import grade_id, handin_specs, is_autograded_test, is_demo
 from .notebook import timeout as cell_timeout
 
 DATA = Path(__file__).with_name("data")
@@ -54,7 +55,6 @@ _record({key!r}, _evaluate({builder}, {name!r}, images=_np.load({views!r}, allow
 
 def judged_specs(source):
     """{test grade_id: spec} of the hand-ins the grader judges itself (those with a "judge" entry)."""
-    from .notebook import handin_specs
     return {s["test"]: s for s in handin_specs(source) if isinstance(s.get("judge"), dict) and s.get("test")}
 
 
@@ -96,6 +96,10 @@ def judge(spec, merged, files, *, seed, cfg, sandbox_mode, timeout):
     for the evaluation cell (the test cell's limit). A hand-in that is missing or was refused at
     intake is judged without a kernel (problem 1 of dlcourse.challenge.PROBLEMS)."""
     j = spec["judge"]
+    missing = [k for k in ("data", "builder", "before", "key", "levels") if k not in j]
+    if j.get("kind") != "classifier" or missing:
+        raise GradingError(f"the instructor notebook's hand-in {spec.get('name')!r}: judge needs kind \"classifier\" "
+                           f"(the one kind autograder/handin.py knows) and {', '.join(missing) or 'its fields'}")
     images, labels = heldout(j["data"])
     shown = views(images, seed)
     ref = {"key": j["key"], "value": encode({"labels": labels}), "check": "heldout_accuracy",

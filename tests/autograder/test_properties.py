@@ -309,3 +309,12 @@ def test_judge_runs_the_dropout_checks_on_recorded_raw_outputs():
     assert judge_cell(ref, [rec("drop", {"x": x, "out": x * mask / keep})], Ok())[0] == "passed"
     status, message, _ = judge_cell(ref, [rec("drop", {"x": x, "out": x * mask})], Ok())
     assert status == "failed" and "inverted dropout" in message
+
+
+def test_a_handin_judge_of_unknown_kind_is_a_clear_grading_error():
+    from autograder import handin
+    from autograder.config import Config
+    from autograder.errors import GradingError
+    spec = {"name": "m.pt", "test": "t", "judge": {"kind": "regressor", "data": "cifar10-heldout.npz"}}
+    with pytest.raises(GradingError, match='kind "classifier".*builder, before, key, levels'):
+        handin.judge(spec, None, {}, seed=1, cfg=Config(), sandbox_mode="none", timeout=1)
