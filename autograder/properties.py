@@ -22,6 +22,8 @@ args={...})`` (see :func:`dlcourse.grading.record`). Each check has unit tests i
 wrong one.
 """
 
+import hashlib
+
 import numpy as np
 
 PROPERTIES = {}
@@ -298,6 +300,96 @@ def dropout_backward(ref, got, *, keep, rtol=1e-6, **_):
                     "so the backward pass must too")
         return f"dx differs from dout / {keep:g} at {int(wrong.sum())} of {int(kept.sum())} kept elements"
     return None
+
+
+def _pairings(n, seed):
+    """Two fixed perfect matchings of 0..n-1 (pairs of distinct indices, each index in one pair):
+    neighbours (0, 1), (2, 3), ... and a shuffled one drawn from `seed` (a trusted value)."""
+    half = n // 2 * 2
+    order = np.random.default_rng(seed).permutation(n)[:half]
+    return (("neighbouring", np.arange(0, half, 2), np.arange(1, half, 2)),
+            ("randomly paired", order[0::2], order[1::2]))
+
+
+@prop("independent_masks")
+def independent_masks(ref, got, *, keep, rtol=1e-6, alpha=None, names=None, **_):
+    """Several train-mode calls on one input draw independent masks of independent elements.
+
+    Record: {"x": the input (from the reference run: trusted), "outs": the student's outputs of
+    R >= 2 calls on that same input, stacked: shape (R, *x.shape)}; axis 0 of x is the batch
+    (rows), the other axes the positions of a row. args: keep (probability of keeping an
+    element), rtol, alpha (false-failure probability of each test; default dlcourse.stats.ALPHA
+    = 1e-8), names (R words for the calls, for the messages).
+
+    Every output must be 0 or x / keep (within rtol); mask = where the output is not 0. Two
+    independent Bernoulli(keep) elements agree (both kept or both dropped) with probability
+    q = keep² + (1 - keep)², so each of these agreement counts is exactly Binomial(count, q) for
+    a correct answer, and each must lie in dlcourse.stats.binomial_interval(count, q, alpha):
+
+    - positions (if a row has two or more elements): positions of each row paired as
+      neighbours and at random, every row, every call (2 tests): one decision per row (or per
+      channel), stripes, checkerboards and every-k-th patterns fail;
+    - rows (if x has two or more): rows paired as neighbours (0, 1), (2, 3), ... and rows paired
+      at random (a matching drawn from x's bytes), every position, every call (2 tests): one mask
+      for the whole batch, rows that repeat or alternate fail;
+    - calls: for every pair of calls, the two masks over all elements (R (R - 1) / 2 tests): a
+      mask drawn once and reused, a fixed pattern, a generator re-seeded with a constant fail.
+
+    The pairs of one test are disjoint, so their agreements are independent: each test fails a
+    correct answer with probability at most alpha, the record with at most (R (R - 1) / 2 + 4)
+    alpha (union bound). Not caught: a pseudo-random mask computed from the input or a call
+    counter with a generator of its own looks independent to every test here.
+    """
+    from dlcourse.stats import ALPHA, binomial_interval
+
+    x, outs = field(ref, "x"), field(got, "outs")
+    if outs.ndim < 1 or outs.shape[1:] != x.shape or outs.shape[0] < 2:
+        return f"outputs of shape {outs.shape}, expected two or more calls' outputs of the input's shape {x.shape}"
+    calls = outs.shape[0]
+    names = list(names) if names and len(names) == calls else [f"call {r + 1}" for r in range(calls)]
+    if not np.all(np.isfinite(outs)):
+        return "contains NaN or inf"
+    masks = []
+    for r in range(calls):
+        kept, _, neither = _scaled_or_zero(x, outs[r], 1.0 / keep, rtol)
+        if neither.any():
+            return f"{names[r]}: {int(neither.sum())} of {x.size} outputs are neither 0 nor x / {keep:g}"
+        masks.append(kept)
+    masks = np.stack(masks).reshape(calls, x.shape[0] if x.ndim else 1, -1)
+    q = keep ** 2 + (1 - keep) ** 2
+    alpha = ALPHA if alpha is None else float(alpha)
+
+    def judged(agree, what, fix):
+        """None, or (how far from q in standard deviations, reason) for a count outside its interval."""
+        n, k = agree.size, int(agree.sum())
+        lo, hi, _ = binomial_interval(n, q, alpha)
+        if lo <= k <= hi:
+            return None
+        return (abs(k - n * q) / np.sqrt(n * q * (1 - q)),
+                f"{what} agree (both kept or both dropped) on {k} of {n} elements ({k / n:.1%}); independent "
+                f"draws agree on about {q:.1%} (between {lo} and {hi}): {fix}")
+
+    seed = int.from_bytes(hashlib.sha256(np.ascontiguousarray(x).tobytes()).digest()[:8], "little")
+    rows, positions = masks.shape[1], masks.shape[2]
+    failed = []
+    if positions >= 2:
+        for how, a, b in _pairings(positions, seed + 1):
+            failed.append(judged(masks[:, :, a] == masks[:, :, b], f"{how} elements of a row",
+                                 "draw every element's decision independently (no pattern, no decision shared by a row)"))
+    if rows >= 2:
+        for how, a, b in _pairings(rows, seed):
+            failed.append(judged(masks[:, a, :] == masks[:, b, :], f"{how} rows of a batch",
+                                 "draw one decision per element (a mask of x's full shape), not one mask shared by the rows"))
+    for r in range(calls):
+        for s in range(r + 1, calls):
+            failed.append(judged(masks[r] == masks[s], f"the masks of {names[r]} and {names[s]}",
+                                 "draw a new mask on every call (do not keep it, do not re-seed with a constant)"))
+    failed = [f for f in failed if f]
+    if not failed:
+        return None
+    # dependence along one axis also spreads the counts along the others: name the most extreme
+    reason = max(failed, key=lambda f: f[0])[1]
+    return reason if len(failed) == 1 else f"{reason} ({len(failed) - 1} more of these tests fail)"
 
 
 @prop("all_equal")
