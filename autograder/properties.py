@@ -348,7 +348,10 @@ def independent_masks(ref, got, *, keep, rtol=1e-6, alpha=None, names=None, **_)
     Within one call the pairs of a test are disjoint, and calls are independent, so the
     agreements counted by one test are independent: each test fails a correct answer with
     probability at most alpha, a record with at most (R (R - 1) / 2 + 10) alpha (union bound;
-    1.6e-7 for R = 4 at the default alpha). Not caught: a pseudo-random mask computed from the
+    1.6e-7 for R = 4 at the default alpha). The dropout exercise judges 4 such records (64 tests,
+    5.7e-7 exactly) and asserts 2 agreement tests in its visible checks; with its 11 kept-fraction
+    checks a correct submission loses points with probability at most 7.0e-7 per grading (the
+    authoring guide's table). Not caught: a pseudo-random mask computed from the
     input, a call counter or a generator of its own, and long periods (a period P > 4 is caught
     only through the random pairs, whose excess agreement is about (1 - q) / P).
     """
