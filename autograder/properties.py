@@ -313,7 +313,7 @@ def _pairings(n, calls, seed):
     tests = []
     for k in range(1, min(OFFSETS, n - 1) + 1):
         first = np.array([i for i in range(n - k) if (i // k) % 2 == 0])
-        name = "neighbouring" if k == 1 else f"{k} apart"
+        name = "next to each other" if k == 1 else f"{k} apart"
         tests.append((name, np.tile(first, (calls, 1)), np.tile(first + k, (calls, 1))))
     rng = np.random.default_rng(seed)
     order = np.stack([rng.permutation(n)[: n // 2 * 2] for _ in range(calls)])
