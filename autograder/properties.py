@@ -22,6 +22,8 @@ args={...})`` (see :func:`dlcourse.grading.record`). Each check has unit tests i
 wrong one.
 """
 
+import hashlib
+
 import numpy as np
 
 PROPERTIES = {}
@@ -298,6 +300,119 @@ def dropout_backward(ref, got, *, keep, rtol=1e-6, **_):
                     "so the backward pass must too")
         return f"dx differs from dout / {keep:g} at {int(wrong.sum())} of {int(kept.sum())} kept elements"
     return None
+
+
+OFFSETS = 4  # pairs at distances 1..OFFSETS along an axis: periodic patterns of period <= OFFSETS fail
+
+
+def _pairings(n, calls, seed):
+    """Disjoint pairs of indices 0..n-1, as (name, a, b) with a, b of shape (calls, pairs): for
+    each distance k = 1..OFFSETS (< n), i paired with i + k (i in the even blocks of k), the same
+    in every call; then a random perfect matching, a new one in every call, drawn from `seed` (a
+    trusted value). Within one call no index is in two pairs of one test."""
+    tests = []
+    for k in range(1, min(OFFSETS, n - 1) + 1):
+        first = np.array([i for i in range(n - k) if (i // k) % 2 == 0])
+        name = "next to each other" if k == 1 else f"{k} apart"
+        tests.append((name, np.tile(first, (calls, 1)), np.tile(first + k, (calls, 1))))
+    rng = np.random.default_rng(seed)
+    order = np.stack([rng.permutation(n)[: n // 2 * 2] for _ in range(calls)])
+    tests.append(("randomly paired", order[:, 0::2], order[:, 1::2]))
+    return tests
+
+
+@prop("independent_masks")
+def independent_masks(ref, got, *, keep, rtol=1e-6, alpha=None, names=None, **_):
+    """Several train-mode calls on one input draw independent masks of independent elements.
+
+    Record: {"x": the input (from the reference run: trusted), "outs": the student's outputs of
+    R >= 2 calls on that same input, stacked: shape (R, *x.shape)}; axis 0 of x is the batch
+    (rows), the other axes the positions of a row. args: keep (probability of keeping an
+    element), rtol, alpha (false-failure probability of each test; default dlcourse.stats.ALPHA
+    = 1e-8), names (R words for the calls, for the messages).
+
+    Every output must be 0 or x / keep (within rtol); mask = where the output is not 0. Two
+    independent Bernoulli(keep) elements agree (both kept or both dropped) with probability
+    q = keep² + (1 - keep)², so each of these agreement counts is exactly Binomial(count, q) for
+    a correct answer, and each must lie in dlcourse.stats.binomial_interval(count, q, alpha):
+
+    - positions (if a row has two or more elements; a row flattened): positions 1, 2, 3 and 4
+      apart, and paired at random (a new matching in every call), every row, every call (up to
+      5 tests): one decision per row or per channel, stripes, checkerboards, every-k-th and
+      other short periods fail;
+    - rows (if x has two or more): the same pairings of the rows, every position, every call
+      (up to 5 tests): one mask shared by the batch, rows that repeat or alternate fail;
+    - calls: for every pair of calls, the two masks over all elements (R (R - 1) / 2 tests): a
+      mask drawn once and reused, a fixed pattern, a generator re-seeded with a constant fail.
+
+    Within one call the pairs of a test are disjoint, and calls are independent, so the
+    agreements counted by one test are independent: each test fails a correct answer with
+    probability at most alpha, a record with at most (R (R - 1) / 2 + 10) alpha (union bound;
+    1.6e-7 for R = 4 at the default alpha). The dropout exercise judges 4 such records (64 tests,
+    5.7e-7 exactly) and asserts 2 agreement tests in its visible checks; with its 11 kept-fraction
+    checks a correct submission loses points with probability at most 7.0e-7 per grading (the
+    authoring guide's table). Not caught: a pseudo-random mask computed from the
+    input, a call counter or a generator of its own, and long periods (a period P > 4 is caught
+    only through the random pairs, whose excess agreement is about (1 - q) / P).
+    """
+    from dlcourse.stats import ALPHA, binomial_interval
+
+    x, outs = field(ref, "x"), field(got, "outs")
+    if outs.ndim < 1 or outs.shape[1:] != x.shape or outs.shape[0] < 2:
+        return f"outputs of shape {outs.shape}, expected two or more calls' outputs of the input's shape {x.shape}"
+    calls = outs.shape[0]
+    names = list(names) if names and len(names) == calls else [f"call {r + 1}" for r in range(calls)]
+    if not np.all(np.isfinite(outs)):
+        return "contains NaN or inf"
+    masks = []
+    for r in range(calls):
+        kept, _, neither = _scaled_or_zero(x, outs[r], 1.0 / keep, rtol)
+        if neither.any():
+            return f"{names[r]}: {int(neither.sum())} of {x.size} outputs are neither 0 nor x / {keep:g}"
+        masks.append(kept)
+    masks = np.stack(masks).reshape(calls, x.shape[0] if x.ndim else 1, -1)
+    q = keep ** 2 + (1 - keep) ** 2
+    alpha = ALPHA if alpha is None else float(alpha)
+
+    def judged(agree, kind, what, fix):
+        """None, or (how far from q in standard deviations, kind, reason) for a count outside its interval."""
+        n, k = agree.size, int(agree.sum())
+        lo, hi, _ = binomial_interval(n, q, alpha)
+        if lo <= k <= hi:
+            return None
+        return (abs(k - n * q) / np.sqrt(n * q * (1 - q)), kind,
+                f"{what} agree (both kept or both dropped) on {k} of {n} elements ({k / n:.1%}); independent "
+                f"draws agree on about {q:.1%} (between {lo} and {hi}): {fix}")
+
+    seed = int.from_bytes(hashlib.sha256(np.ascontiguousarray(x).tobytes()).digest()[:8], "little")
+    rows, positions = masks.shape[1], masks.shape[2]
+    by_call = np.arange(calls)[:, None]
+    failed = []
+    if positions >= 2:
+        for how, a, b in _pairings(positions, calls, seed + 1):
+            agree = masks[by_call, :, a] == masks[by_call, :, b]
+            failed.append(judged(agree, "elements of a row", f"elements of a row {how}",
+                                 "draw every element's decision independently (no pattern, no decision shared by a row)"))
+    if rows >= 2:
+        for how, a, b in _pairings(rows, calls, seed):
+            agree = masks[by_call, a, :] == masks[by_call, b, :]
+            failed.append(judged(agree, "rows", f"rows of a batch {how}",
+                                 "draw one decision per element (a mask of x's full shape), not one mask shared by the rows"))
+    for r in range(calls):
+        for s in range(r + 1, calls):
+            failed.append(judged(masks[r] == masks[s], "calls", f"the masks of {names[r]} and {names[s]}",
+                                 "draw a new mask on every call (do not keep it, do not re-seed with a constant)"))
+    failed = [f for f in failed if f]
+    if not failed:
+        return None
+    # dependence along one axis also spreads the counts along the others: name the most extreme,
+    # then which kinds of test fail (a fixed pattern fails all three)
+    failed.sort(key=lambda f: -f[0])
+    reason = failed[0][2]
+    if len(failed) == 1:
+        return reason
+    kinds = ", ".join(dict.fromkeys(f"between {f[1]}" for f in failed))
+    return f"{reason} ({len(failed) - 1} more of these tests fail; dependence found {kinds})"
 
 
 @prop("all_equal")

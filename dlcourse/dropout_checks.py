@@ -10,7 +10,8 @@ Contracts (the student's code):
 The outputs are random: two correct answers draw different masks. So nothing here compares
 with the reference's values. Every check records the raw input and output, and the grader
 judges *properties* outside the kernel (``autograder/properties.py``: ``inverted_dropout``,
-``dropout_backward``, ``all_equal``), taking the inputs from the reference run's record. The
+``dropout_backward``, ``all_equal``, ``independent_masks``), taking the inputs from the reference
+run's record. The
 visible checks assert the same properties in the kernel, with the same exact binomial bound
 (:func:`dlcourse.stats.binomial_interval`), so a correct answer fails them with probability
 below 1e-8 per check. The probes seed numpy's and torch's global generators from the grading
@@ -64,6 +65,22 @@ def assert_inverted_dropout(x, out, keep, what, p_name="p"):
     return k / n
 
 
+def assert_independent(first, second, keep, what):
+    """Assert two masks (where the outputs are not 0) agree only as independent draws would.
+
+    Both kept or both dropped happens with probability q = keep² + (1 - keep)² per element for
+    independent masks; the count must lie in the exact binomial interval for q."""
+    a, b = np.asarray(first) != 0, np.asarray(second) != 0
+    q = keep ** 2 + (1 - keep) ** 2
+    k, n = int(np.sum(a == b)), a.size
+    lo, hi, _ = binomial_interval(n, q)
+    if not lo <= k <= hi:
+        _fail(f"{what}: the two masks agree on {k} of {n} units ({k / n:.1%}), independent masks agree on "
+              f"about {q:.1%} (between {lo} and {hi}): draw a new mask of the input's full shape on every call, "
+              "one independent decision per unit")
+    return k / n
+
+
 def check_forward(dropout_forward, keeps=(0.25, 0.4, 0.7)):
     """Train mode keeps about p of the units and scales them by 1 / p; test mode is the identity.
 
@@ -99,7 +116,7 @@ def check_forward(dropout_forward, keeps=(0.25, 0.4, 0.7)):
 
 
 def check_seed(dropout_forward, keep=0.6):
-    """The same seed gives the same mask; two calls without a seed give different masks."""
+    """The same seed gives the same mask; two calls without a seed draw independent masks."""
     x = _inputs(np.random.default_rng(236), (40, 50))
     a, _ = _call(dropout_forward, x, {"mode": "train", "p": keep, "seed": 123}, "dropout_forward (seed=123)")
     b, _ = _call(dropout_forward, x, {"mode": "train", "p": keep, "seed": 123}, "dropout_forward (seed=123)")
@@ -111,10 +128,9 @@ def check_seed(dropout_forward, keep=0.6):
         _fail("two calls with the same dropout_param['seed'] gave different outputs")
     c, _ = _call(dropout_forward, x, {"mode": "train", "p": keep}, "dropout_forward (no seed)")
     d, _ = _call(dropout_forward, x, {"mode": "train", "p": keep}, "dropout_forward (no seed)")
-    print(f"no seed: {np.mean((c != 0) == (d != 0)):.2f} of the units agree between two calls (about "
+    agree = assert_independent(c, d, keep, "two calls of dropout_forward without a seed")
+    print(f"no seed: {agree:.2f} of the units agree between two calls (about "
           f"{keep**2 + (1 - keep)**2:.2f} for independent masks)")
-    if np.array_equal(c, d):
-        _fail("two calls without a seed gave the same mask: draw a new one on every call")
 
 
 def check_backward(dropout_forward, dropout_backward, keep=0.8, tol=1e-6):
@@ -179,6 +195,9 @@ def check_module(module_class, p=0.3):
     if not torch.allclose(dx, expected, rtol=1e-5, atol=0):
         _fail("the gradient w.r.t. x is not dout / (1 - p) on the kept units and 0 elsewhere")
     print("eval mode: identity; gradient: dout / (1 - p) on the kept units, 0 on the dropped ones")
+    agree = assert_independent(out.detach().numpy(), out_grad.detach().numpy(), keep,
+                               f"two training-mode calls of one Dropout({p}) on the same input")
+    print(f"two calls: {agree:.2f} of the units agree (about {keep**2 + p**2:.2f} for independent masks)")
     return fraction
 
 
@@ -216,6 +235,70 @@ def probe_forward(name, forward, cases, hint_train="", hint_test="", hint_seed="
         record(f"{name}/case{c + 1}/seed", {"x": x, "out": first, "first": first, "second": second}, check="all_equal",
                args={"keys": ["first", "second"], "what": f"two train-mode calls with seed {seed}"},
                label=f"{label}, dropout_param['seed'] = {seed}", hint=hint_seed)
+
+
+def _values(out):
+    """A student's output as a float64 array (a torch tensor detached), or as given when it is none."""
+    if hasattr(out, "detach") and hasattr(out, "cpu"):
+        return out.detach().cpu().double().numpy()
+    try:
+        return np.asarray(out, dtype=np.float64)
+    except (TypeError, ValueError):
+        return out
+
+
+def _record_independence(key, x, outs, keep, names, label, hint, rtol=1e-6):
+    """Record R outputs of one input for the independent_masks check (stacked: shape (R, *x.shape))."""
+    outs = [_values(o) for o in outs]
+    shapes = {getattr(o, "shape", None) for o in outs}
+    value = np.stack(outs) if len(shapes) == 1 and tuple(x.shape) in shapes else np.array([np.nan])
+    record(key, {"x": x, "outs": value}, check="independent_masks", args={"keep": keep, "names": names, "rtol": rtol},
+           label=label, hint=hint)
+
+
+def probe_independence(name, forward, cases, calls=4, hint=""):
+    """Record `calls` train-mode calls without a seed on one fresh input, for ``independent_masks``.
+
+    The generators are seeded once before the first call and never between calls, so a correct
+    answer draws `calls` independent masks. Inputs: name (key prefix), forward (the student's
+    dropout_forward), cases (dicts with "shape" and "p", keep probability), calls, hint.
+    """
+    for c, case in enumerate(cases):
+        rng = grading_rng(name, c)
+        shape, keep = tuple(case["shape"]), float(case["p"])
+        x = _inputs(rng, shape)
+        _reseed(rng)
+        outs = [forward(x.copy(), {"mode": "train", "p": keep})[0] for _ in range(calls)]
+        _record_independence(f"{name}/case{c + 1}", x, outs, keep, [f"call {r + 1}" for r in range(calls)],
+                             f"x of shape {shape}, p = {keep}, {calls} train-mode calls without a seed", hint)
+
+
+def probe_module_independence(name, module_class, cases, calls=3, hint=""):
+    """Record `calls` training-mode calls of one Dropout module on one fresh input, then the first
+    call of a second module built alike, for ``independent_masks``.
+
+    Seeded once before the first module is built, never between calls: a correct module draws
+    independent masks on every call, and two modules draw different ones. Inputs: name,
+    module_class (built as module_class(p), p the drop probability), cases (dicts with "shape"
+    and "p"), calls, hint.
+    """
+    import torch
+
+    for c, case in enumerate(cases):
+        rng = grading_rng(name, c)
+        shape, p = tuple(case["shape"]), float(case["p"])
+        x = torch.as_tensor(_inputs(rng, shape), dtype=torch.float32)
+        _reseed(rng)
+        model = module_class(p)
+        model.train()
+        outs = [model(x.clone()) for _ in range(calls)]
+        other = module_class(p)
+        other.train()
+        outs.append(other(x.clone()))
+        names = [f"call {r + 1}" for r in range(calls)] + [f"the first call of a second Dropout({p})"]
+        _record_independence(f"{name}/case{c + 1}", x, outs, 1.0 - p, names,
+                             f"Dropout({p}), x of shape {shape}, {calls} training-mode calls and a second module",
+                             hint, rtol=1e-5)
 
 
 def probe_backward(name, forward, backward, cases, hint=""):
