@@ -77,6 +77,12 @@ def write_answers(folder, released, source, assignment, replace=None, insert_aft
     return path
 
 
+def released_answers(released, answers):
+    """{grade_id: the released (unanswered) source of that cell} for the grade_ids of `answers`: the
+    base of an attack that answers those cells some forbidden way."""
+    return {grade_id(c): c.source for c in released.cells if grade_id(c) in answers}
+
+
 def digest(folder):
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(Path(folder).rglob("*")) if p.is_file()}
