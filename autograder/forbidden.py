@@ -44,6 +44,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import warnings
 from functools import lru_cache
 from pathlib import Path
@@ -121,8 +122,17 @@ print(json.dumps({"map": found, "modules": modules, "failed": failed}))
 """
 
 
-@lru_cache(maxsize=1)
+_MAP_LOCK = threading.Lock()  # grading threads share one map, built once
+
+
 def library_map():
+    """The library's map (see _build_map), built on first use, once per process."""
+    with _MAP_LOCK:
+        return _build_map()
+
+
+@lru_cache(maxsize=1)
+def _build_map():
     """{dotted path through the library: the real module.qualname of the object it leads to}.
 
     Built once per grading process by introspection, outside any kernel: a child process of the

@@ -4,7 +4,7 @@ import pytest
 from autograder.forbidden import _covers, find
 from autograder.notebook import forbid_rule
 
-BN = ["torch.nn.functional.batch_norm", "torch.nn.BatchNorm1d", "torch.optim"]
+BN = ["torch.nn.functional.batch_norm", "torch.nn.BatchNorm1d", "torch.optim", "dlcourse.study"]
 GIVEN = "import numpy as np\nimport torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n"
 
 
@@ -22,6 +22,18 @@ GIVEN = "import numpy as np\nimport torch\nimport torch.nn as nn\nimport torch.n
     ("import torch.optim\n", "torch.optim"),
     ("opt = torch.optim.SGD([w], lr=1)", "torch.optim"),
     ("%time y = F.batch_norm(x)\nz = 1", "torch.nn.functional.batch_norm"),  # a magic: scanned line by line
+    # through the course library's re-exports (resolved by its introspected map)
+    ("from dlcourse.torchkit import torch as T\ny = T.nn.functional.batch_norm(x)", "torch.nn.functional.batch_norm"),
+    ("import dlcourse.torchkit as tk\ny = tk.torch.nn.functional.batch_norm(x)", "torch.nn.functional.batch_norm"),
+    ("from dlcourse import resnet\ny = resnet.F.batch_norm(x)", "torch.nn.functional.batch_norm"),
+    ("import dlcourse.torchkit as tk\nT = getattr(tk, 'torch')\ny = T.nn.functional.batch_norm(x)", "torch.nn.functional.batch_norm"),
+    ("import dlcourse.probes as p\nlayer = p.nn.BatchNorm1d(3)", "torch.nn.BatchNorm1d"),
+    ("from dlcourse.bench_resnet import StudyNet\nnet = StudyNet(3)", "dlcourse.study"),
+    ("import importlib\nnet = importlib.import_module('dlcourse.bench_resnet').StudyNet(3)", "dlcourse.study"),
+    ("net = __import__('dlcourse.bench_resnet', fromlist=['StudyNet']).StudyNet(3)", "dlcourse.study"),
+    ("import dlcourse.torchkit as tk\nimport types\nm = types.SimpleNamespace()\nm.t = tk.torch\ny = m.t.optim", "torch.optim"),
+    # a name bound inside a function, class or comprehension leaves the outer alias alone
+    ("def f():\n    F = 1\n    return F\n[F for F in range(2)]\ny = F.batch_norm(x)", "torch.nn.functional.batch_norm"),
 ])
 def test_uses_are_found(code, name):
     hits = find([(GIVEN, False), (code, True)], BN)
@@ -34,6 +46,9 @@ def test_uses_are_found(code, name):
     "class BatchNorm(nn.Module):\n    '''Like F.batch_norm, written by hand.'''\n    pass",
     "optimizer_name = 'adam'\nbatch_norm_done = True",
     "F = None\ny = F",  # rebinding a name drops its alias
+    "def run(model, F):\n    return F.batch_norm(model)",  # a parameter shadows the alias inside its function
+    "from dlcourse.resnet import OptionAShortcut\nfrom dlcourse.data import load_cifar10\nx = load_cifar10, OptionAShortcut",
+    "loaders = {'train': 1, 'batch_norm': 2}\nz = loaders['batch_norm']",  # a string that is only a key
 ])
 def test_honest_code_is_clean(code):
     assert find([(GIVEN, False), (code, True)], BN) == []

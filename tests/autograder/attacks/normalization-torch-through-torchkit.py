@@ -3,7 +3,8 @@
 # torch reached through the course library's re-export (dlcourse.torchkit imports torch), so that
 # no `import torch` stands in the student's cells.
 # Before (forbidden-call check resolved names, not re-exports): 21/21; the same code with
-# `import torch`: 0/21. Base (those answer cells as released): 0/21.
+# `import torch`: 0/21. Base (those answer cells as released): 0/21. After (re-exports resolved by
+# the library's introspected map: dlcourse.torchkit.torch is torch): 0/21.
 import classroom
 
 ANSWERS = {

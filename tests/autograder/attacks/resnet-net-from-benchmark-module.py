@@ -3,7 +3,8 @@
 # from the benchmark module that re-exports it (dlcourse.bench_resnet), not from dlcourse.study,
 # which the test cells forbid by name.
 # Before (forbidden-call check resolved names, not re-exports): 24/24. Base (the `resnet` answer
-# cell as released): 20/24.
+# cell as released): 20/24. After (dlcourse.bench_resnet.StudyNet resolved to dlcourse.study.StudyNet;
+# dlcourse.bench_resnet forbidden too): 3/24 (the import stands before every later test, which forbid it too).
 import classroom
 
 ANSWERS = {"resnet": '''
