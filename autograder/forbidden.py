@@ -30,14 +30,21 @@ student wrote:
 - a chain that runs through another module's re-export ends in a forbidden name
   (``somepackage.module.torch.nn.functional.batch_norm``): the part from a segment that starts a
   forbidden name on is compared too;
+- ``eval``/``exec``/``compile`` of constant text: the text is scanned as code of the cell;
+- scopes: a parameter, or a name bound inside a function, class, lambda or comprehension, shadows
+  an outer alias there only (``global``/``nonlocal`` names excepted); a ``for``/``with`` target or
+  ``del`` at the top drops the alias;
 - string constants naming a forbidden thing (``"torch.optim"``, ``"dlcourse.bench_resnet.StudyNet"``)
-  or the last part of one (``"batch_norm"``) count, as they feed ``getattr``/``import_module``.
+  count; the last part of one (``"batch_norm"``) counts as the key of a ``getattr``-like lookup
+  (also held in a variable: ``key = "batch_norm"; getattr(x, key)``), not elsewhere (``"train"``
+  is also a dictionary key).
 
 Not resolved (the threat model in the grading guide says so): text computed at run time
 (``getattr(tk, "tor" + "ch")``, ``eval``/``exec`` of built text), objects reached through
-values rather than names (a function's ``__globals__``, ``type(x).__mro__``, ``gc``), scopes
-(a parameter named like an alias is still the alias), and re-exports through third-party
-packages under another name (``somepackage.F`` for ``torch.nn.functional``).
+values rather than names (a function's ``__globals__``, ``type(x).__mro__``, ``gc``), values
+passed through containers, loop variables or conditional expressions (``T = tk.torch if c else
+None`` drops the alias), and re-exports through third-party packages under another name
+(``somepackage.F`` for ``torch.nn.functional``).
 """
 import ast
 import json
@@ -196,6 +203,10 @@ _LOOKUPS = ("getattr", "builtins.getattr", "hasattr", "builtins.hasattr", "setat
             "delattr", "builtins.delattr")
 
 
+_EVALS = ("eval", "exec", "compile", "builtins.eval", "builtins.exec", "builtins.compile")
+_MAX_EVAL_DEPTH = 8  # exec("exec('...')") nested deeper than this is not read
+
+
 def _const(node):
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
@@ -267,6 +278,7 @@ class _Scanner(ast.NodeVisitor):
         self.last = {f.rsplit(".", 1)[-1] for f in forbid}
         self.heads = {f.split(".")[0] for f in forbid}
         self.hits = []
+        self.depth = 0
 
     def forbidden(self, name):
         """The forbid entry a dotted name falls under (as written, as resolved, or from a segment on)."""
@@ -391,6 +403,13 @@ class _Scanner(ast.NodeVisitor):
     def visit_Call(self, node):
         self.generic_visit(node)
         func = _dotted(node.func, self.aliases)
+        if func in _EVALS and node.args and _const(node.args[0]) is not None and self.depth < _MAX_EVAL_DEPTH:
+            self.depth += 1  # eval/exec of constant text: that text is code of the cell
+            for tree in _trees(_const(node.args[0])):
+                for inner in ast.walk(tree):
+                    ast.copy_location(inner, node)  # its uses are reported on the line of the call
+                self.visit(tree)
+            self.depth -= 1
         if func in ("setattr", "builtins.setattr") and len(node.args) == 3 and _const(node.args[1]):
             base = _dotted(node.args[0], self.aliases)
             value = _dotted(node.args[2], self.aliases)

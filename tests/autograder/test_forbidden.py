@@ -32,6 +32,8 @@ GIVEN = "import numpy as np\nimport torch\nimport torch.nn as nn\nimport torch.n
     ("import importlib\nnet = importlib.import_module('dlcourse.bench_resnet').StudyNet(3)", "dlcourse.study"),
     ("net = __import__('dlcourse.bench_resnet', fromlist=['StudyNet']).StudyNet(3)", "dlcourse.study"),
     ("import dlcourse.torchkit as tk\nimport types\nm = types.SimpleNamespace()\nm.t = tk.torch\ny = m.t.optim", "torch.optim"),
+    ("import dlcourse.torchkit as tk\ny = eval('tk.F.batch_norm')(x)", "torch.nn.functional.batch_norm"),
+    ("exec(\"from dlcourse.resnet import F as G\\ny = G.batch_norm(x)\")", "torch.nn.functional.batch_norm"),
     # a name bound inside a function, class or comprehension leaves the outer alias alone
     ("def f():\n    F = 1\n    return F\n[F for F in range(2)]\ny = F.batch_norm(x)", "torch.nn.functional.batch_norm"),
 ])
