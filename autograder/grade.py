@@ -38,6 +38,19 @@ def _forbidden_uses(merged, source_ids, test_pos, forbid):
     return forbidden.find(cells, forbid)
 
 
+def forbidden_by_test(source, merged):
+    """{test grade_id: (forbidden uses before it, fraction of its points a use costs)} for the test
+    cells of `source` with a forbid rule (metadata.dlcourse.forbid), in the merged submission."""
+    source_ids = {grade_id(c) for c in source.cells} - {None}
+    position = {grade_id(c): n for n, c in enumerate(merged.cells) if grade_id(c) and is_autograded_test(c)}
+    found = {}
+    for cell in source.cells:
+        forbid, penalty = forbid_rule(cell)
+        if is_autograded_test(cell) and forbid and grade_id(cell) in position:
+            found[grade_id(cell)] = (_forbidden_uses(merged, source_ids, position[grade_id(cell)], forbid), penalty)
+    return found
+
+
 def _by_test(nb, cells, outcomes):
     """{grade_id: Outcome} for the autograded test cells."""
     result = {}
@@ -214,8 +227,7 @@ def _grade(path, assignment, root, cfg, log, seed):
             problems.append(f"{spec['name']}: {outcome.evalue}")
         judged[gid] = ([ref], [mine] if mine else [], outcome)  # the test is the hand-in's alone
     tests = []
-    source_ids = {grade_id(c) for c in source.cells} - {None}
-    position = {grade_id(c): n for n, c in enumerate(merged.cells) if grade_id(c) and is_autograded_test(c)}
+    forbidden_uses = forbidden_by_test(source, merged)
     for cell in source.cells:
         gid = grade_id(cell)
         if is_autograded_test(cell):
@@ -224,8 +236,7 @@ def _grade(path, assignment, root, cfg, log, seed):
             else:
                 status, message, fraction = judge_cell(reference.get(gid, []),
                                                        by_test.get(gid) and by_test[gid].records or [], by_test.get(gid))
-            forbid, penalty = forbid_rule(cell)
-            uses = _forbidden_uses(merged, source_ids, position[gid], forbid) if forbid and gid in position else []
+            uses, penalty = forbidden_uses.get(gid, ([], 0.0))
             if uses and fraction > 0:
                 used, _, line = uses[0]
                 fraction = max(0.0, fraction - penalty)

@@ -65,11 +65,6 @@ def notebook_path(folder, assignment):
     return Path(folder) / assignment / source.name
 
 
-def released_answer(released, gid):
-    """The answer cell `gid` as released (unanswered): for a base that leaves the attacked answer out."""
-    return next(c.source for c in released.cells if grade_id(c) == gid)
-
-
 def write_answers(folder, released, source, assignment, replace=None, insert_after=None):
     """The reference answers, with {grade_id: code} replaced, and {grade_id: code} cells added after
     those cells (an extra student cell). Returns the notebook's path."""
@@ -80,6 +75,12 @@ def write_answers(folder, released, source, assignment, replace=None, insert_aft
     path = notebook_path(folder, assignment)
     write(nb, path)
     return path
+
+
+def released_answers(released, answers):
+    """{grade_id: the released (unanswered) source of that cell} for the grade_ids of `answers`: the
+    base of an attack that answers those cells some forbidden way."""
+    return {grade_id(c): c.source for c in released.cells if grade_id(c) in answers}
 
 
 def digest(folder):

@@ -22,4 +22,4 @@ def submit(folder, released, source):
 
 def base(folder, released, source):
     classroom.write_answers(folder, released, source, "dropout",
-                            replace={"dropout_module": classroom.released_answer(released, "dropout_module")})
+                            replace=classroom.released_answers(released, ["dropout_module"]))
