@@ -1,0 +1,115 @@
+"""Measure what a submission's records, notebook size and written answers cost the grader (issue 17).
+
+    cd <checkout> && python tests/autograder/measure_bounded.py records|notebook|markdown
+
+Each measurement runs in a fresh child process and prints JSON: the grader-side work alone, no
+kernel (records are fed to Kernel._lines and judged as a kernel would send them; the notebook is
+read, merged, its answers and feedback page made as autograde does; answers are rendered as the TA
+page and the feedback page render them). Run it in an older checkout for the "before" numbers.
+Not a test: the tests are in test_bounded.py.
+"""
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+
+
+def tiny_dict_records(total_mb):
+    """Well-formed record lines of many tiny dicts (the cheapest JSON per byte, the dearest in Python)."""
+    entry = {f"k{i}": {"error": ""} for i in range(20000)}
+    line = (json.dumps({"key": "adam/case1/step1", "value": {"dict": entry}}) + "\n").encode()
+    return line, max(1, (total_mb << 20) // len(line))
+
+
+def records():
+    from types import SimpleNamespace
+
+    from autograder.execute import Kernel, Outcome
+    from autograder.judge import judge_cell
+    line, count = tiny_dict_records(127)
+    kernel = Kernel.__new__(Kernel)
+    kernel.cell_cap, kernel.cell_count, kernel.budget, kernel.pending = 32 << 20, 1000, [128 << 20], b""
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    outcomes = []
+    for cell in range(8):  # as many cells as the 127 MiB need, each up to the caps
+        outcome = Outcome("crashed")
+        for _ in range(count // 8 + 1):
+            kernel._lines(line, cell, outcome)
+        kernel._lines(b'{"op": "done", "index": %d, "ok": true}\n' % cell, cell, outcome)
+        outcomes.append(outcome)
+    ref = [{"key": "adam/case1/step1", "value": {"dict": {"k0": {"shape": [1], "f64": "AAAAAAAAAAA="}}}}]
+    for outcome in outcomes:
+        judge_cell(ref, outcome.records, outcome)
+    grew = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    return {"sent_mib": round(len(line) * (count // 8 + 1) * 8 / 2**20), "kept_records": sum(len(o.records) for o in outcomes),
+            "grader_peak_grew_mib": round(grew)}
+
+
+def big_notebook(path, mb):
+    """A notebook of the reference answers plus ~mb MiB of tiny stream outputs."""
+    from autograder.notebook import read, write
+    from autograder.transforms.fill import fill
+    released = read(ROOT / "exercises" / "optimizers" / "optimizers.ipynb")
+    source = read(ROOT / "solutions" / "optimizers" / "optimizers.ipynb")
+    nb = fill(released, source)
+    out = {"output_type": "stream", "name": "stdout", "text": "a"}
+    per = len(json.dumps(out)) + 2
+    nb.cells[0]["outputs"] = [dict(out) for _ in range((mb << 20) // per)] if nb.cells[0].cell_type == "code" else []
+    if nb.cells[0].cell_type != "code":
+        cell = next(c for c in nb.cells if c.cell_type == "code")
+        cell["outputs"] = [dict(out) for _ in range((mb << 20) // per)]
+    write(nb, path)
+    return path
+
+
+def notebook():
+    import tempfile
+    from autograder import manual
+    path = Path(tempfile.mkdtemp()) / "optimizers" / "optimizers.ipynb"
+    path.parent.mkdir()
+    big_notebook(path, 17)
+    size = path.stat().st_size
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    outcome = "read"
+    try:
+        from autograder import intake
+        jobs, refused, notes = intake.discover(path.parent.parent.parent, root=ROOT) if False else ([], {}, [])
+        from autograder.notebook import read
+        from autograder.transforms.merge import merge
+        source = read(ROOT / "solutions" / "optimizers" / "optimizers.ipynb")
+        merged, _ = merge(source, read(path))
+        manual.answers(path, {"assignment": "optimizers", "notebook": "optimizers"}, ROOT)
+    except Exception as exc:  # noqa: BLE001
+        outcome = f"refused: {exc}"[:200]
+    grew = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    return {"notebook_mib": round(size / 2**20, 1), "outcome": outcome, "grader_peak_grew_mib": round(grew)}
+
+
+CRAFTED = {"reference-definitions": "[a]: b\n", "emphasis-runs": "*a_"}
+
+
+def markdown():
+    from autograder import manual
+    sizes = (18000, 72000)
+    out = {}
+    for name, unit in CRAFTED.items():
+        for n in sizes:
+            text = unit * (n // len(unit))
+            rows = [["s", "", "", "2", "optimizers", "optimizers", "q", text]]
+            start = time.perf_counter()
+            manual._page("optimizers", "optimizers", "q", 2, "Q", "A", rows)
+            out[f"{name} {n // 1000} KB"] = round(time.perf_counter() - start, 2)
+    return out
+
+
+if __name__ == "__main__":
+    what = sys.argv[1]
+    if len(sys.argv) == 2:  # a fresh child per measurement: its peak memory is its own
+        sys.exit(subprocess.call([sys.executable, __file__, what, "child"], cwd=ROOT))
+    sys.path.insert(0, str(ROOT))
+    print(json.dumps({what: {"records": records, "notebook": notebook, "markdown": markdown}[what]()}))
