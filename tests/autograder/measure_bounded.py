@@ -27,19 +27,23 @@ def tiny_dict_records(total_mb):
     return line, max(1, (total_mb << 20) // len(line))
 
 
-def records():
-    from types import SimpleNamespace
-
+def records(fill=""):
+    """127 MiB of tiny-dict records over 8 cells; with fill, only as many per cell as its caps keep
+    (the most a submission can make the grader hold)."""
+    from autograder import execute
     from autograder.execute import Kernel, Outcome
     from autograder.judge import judge_cell
     line, count = tiny_dict_records(127)
+    per_cell = count // 8 + 1
+    if fill and hasattr(execute, "record_cost"):
+        per_cell = (32 << 20) // execute.record_cost(line)
     kernel = Kernel.__new__(Kernel)
     kernel.cell_cap, kernel.cell_count, kernel.budget, kernel.pending = 32 << 20, 1000, [128 << 20], b""
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     outcomes = []
     for cell in range(8):  # as many cells as the 127 MiB need, each up to the caps
         outcome = Outcome("crashed")
-        for _ in range(count // 8 + 1):
+        for _ in range(per_cell):
             kernel._lines(line, cell, outcome)
         kernel._lines(b'{"op": "done", "index": %d, "ok": true}\n' % cell, cell, outcome)
         outcomes.append(outcome)
@@ -47,7 +51,7 @@ def records():
     for outcome in outcomes:
         judge_cell(ref, outcome.records, outcome)
     grew = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
-    return {"sent_mib": round(len(line) * (count // 8 + 1) * 8 / 2**20), "kept_records": sum(len(o.records) for o in outcomes),
+    return {"sent_mib": round(len(line) * per_cell * 8 / 2**20, 1), "kept_records": sum(len(o.records) for o in outcomes),
             "grader_peak_grew_mib": round(grew)}
 
 
@@ -107,6 +111,8 @@ if __name__ == "__main__":
     sys.path.insert(0, str(ROOT))
     if len(sys.argv) == 2:  # a fresh child per measurement: its peak memory is its own
         args = []
+        if what == "records-fill":
+            what, args = "records", ["fill"]
         if what == "notebook":
             import tempfile
             args = [str(big_notebook(Path(tempfile.mkdtemp()) / "student" / "optimizers" / "optimizers.ipynb", 17))]
