@@ -31,11 +31,12 @@ from .transforms.merge import merge
 HEADER = ["student", "points", "comment", "max_points", "assignment", "notebook", "question", "answer"]
 
 
-def answers(path, result, root):
-    """{grade_id: text} of the written answers in a submission, as merged for grading ({} if unreadable)."""
+def answers(path, result, root, limit_mb=0):
+    """{grade_id: text} of the written answers in a submission, as merged for grading ({} if unreadable
+    or over limit_mb MiB)."""
     try:
         source = read(course.source_notebook(result["assignment"], result["notebook"], root))
-        merged, _ = merge(source, read(path))
+        merged, _ = merge(source, read(path, limit_mb))
     except Exception:  # noqa: BLE001 - an unreadable submission has no written answers; it was graded already
         return {}
     wanted = {grade_id(c) for c in source.cells if is_manual(c)}

@@ -18,7 +18,8 @@ import stat
 from . import course, feedback
 from .errors import GradingError
 from .journal import sha256
-from .notebook import grade_id, is_autograded_test, is_manual, is_solution, read, reads
+from .config import Config
+from .notebook import grade_id, is_autograded_test, is_manual, is_solution, read, reads, too_large
 from .text import markdown
 from .transforms.merge import merge
 
@@ -51,6 +52,8 @@ def _cells(entry, result, root):
             return None
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         with os.fdopen(fd, "rb") as f:
+            if too_large(os.fstat(f.fileno()).st_size, Config.notebook_mb):  # not graded either
+                return None
             data = f.read()
         if sha256(data) != entry.get("submission"):
             return None
