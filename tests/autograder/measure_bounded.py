@@ -83,8 +83,11 @@ def notebook(path):
         outcome = f"refused: {refused[path]}"
     else:
         outcome = "read"
-        merge(source, read(path))
-        manual.answers(path, {"assignment": "optimizers", "notebook": "optimizers"}, ROOT)
+        try:
+            merge(source, read(path))
+            manual.answers(path, {"assignment": "optimizers", "notebook": "optimizers"}, ROOT)
+        except Exception as exc:  # noqa: BLE001 - refused while reading
+            outcome = f"refused: {str(exc).split(': ', 1)[1]}"
     grew = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
     return {"notebook_mib": round(size / 2**20, 1), "outcome": outcome, "grader_peak_grew_mib": round(grew)}
 
