@@ -89,7 +89,7 @@ def autograde(submissions_dir, out_dir, root=None, cfg=None, assignment=None, lo
     """
     cfg = cfg or Config()
     root = course.course_root(root)
-    jobs, refused, notes = intake.discover(submissions_dir, assignment, root)
+    jobs, refused, notes = intake.discover(submissions_dir, assignment, root, cfg.notebook_mb)
     for note in notes:
         log(f"intake: {note}")
     selected = [job for job in jobs if student is None or job[0] == student]
@@ -146,7 +146,7 @@ def autograde(submissions_dir, out_dir, root=None, cfg=None, assignment=None, lo
                 graded.add(key)
                 who, path, digest, fp = meta[key]
                 previous = journal.latest.get(key)
-                answers = {} if path in refused else manual.answers(path, result, root)
+                answers = {} if path in refused else manual.answers(path, result, root, cfg.notebook_mb)
                 journal.add_result(key, fp, digest, path.absolute(), result, answers)
                 if key[1] in known:
                     store(gb, who, result, answers_changed=previous is None or previous.get("answers") != answers)

@@ -48,6 +48,9 @@ class Config:
     record_submission_mb: int = 128
     # records kept per cell
     records_per_cell: int = 1000
+    # the largest submitted notebook graded, in MiB (its size is checked before it is read; a
+    # notebook with outputs and plots is a few MiB): a larger one scores 0 with the reason
+    notebook_mb: int = 20
     # cache of reference runs ("" : <course root>/.cache/grader)
     cache_dir: str = ""
 

@@ -28,6 +28,19 @@ RUNNER = Path(__file__).with_name("runner.py")
 MAX_LINE = 16 << 20
 FILE_LIMIT = 256 << 20
 MAX_RECORD_DEPTH = 6  # {"value": {"dict": {k: {"dict": ...}}}}: encode produces at most a few levels
+# What one JSON value may cost in the grader's memory beyond its bytes, once parsed (a dict, its key
+# and its slot: measured at most ~160 bytes per value with tracemalloc, for tiny dicts of one entry)
+NODE_COST = 256
+DONE_LINE = 64 << 10  # the kernel's "done" message is short; past a cap only lines this short are parsed
+
+
+def record_cost(raw):
+    """An upper bound of the grader memory the record line `raw` (bytes) takes once parsed, computed
+    before parsing: every JSON value is opened by "{" or "[" or follows a ",", so those bytes bound
+    the number of values; a string holding one non-ASCII character is stored at up to 4 bytes a character."""
+    nodes = raw.count(b"{") + raw.count(b"[") + raw.count(b",")
+    wide = 4 if not raw.isascii() or b"\\u" in raw else 1
+    return len(raw) * wide + NODE_COST * nodes
 
 
 def valid_record(msg):
@@ -190,28 +203,38 @@ class Kernel:
                 return False
         return True
 
-    def _store(self, msg, size, outcome):
-        """Keep a record unless it passes the cell's or the submission's cap (then discard the rest)."""
+    def _room(self, size, outcome):
+        """True when a record costing `size` fits the cell's and the submission's caps; else the cell
+        overflows and its records are discarded (nothing more of it is parsed)."""
         if outcome.overflow:
-            return
+            return False
         if outcome.record_bytes + size > self.cell_cap or len(outcome.records) >= self.cell_count:
             outcome.overflow = (f"the cell recorded more than the grader keeps "
                                 f"({self.cell_count} records or {self.cell_cap >> 20} MiB per cell)")
         elif size > self.budget[0]:
             outcome.overflow = "the submission recorded more than the grader keeps in all"
         else:
-            outcome.record_bytes += size
-            self.budget[0] -= size
-            outcome.records.append(msg)
-            return
+            return True
         outcome.records.clear()
+        return False
+
+    def _store(self, msg, size, outcome):
+        outcome.record_bytes += size
+        self.budget[0] -= size
+        outcome.records.append(msg)
 
     def _lines(self, data, index, outcome):
+        """Parse the complete lines received so far. The grader's memory stays bounded whatever the
+        kernel sends: at most MAX_LINE bytes wait for their newline, and a record line is parsed only
+        when what parsing it costs (record_cost, known before parsing) fits the caps."""
         self.pending += data
-        if len(self.pending) > MAX_LINE and b"\n" not in self.pending:
+        if len(self.pending) > MAX_LINE and b"\n" not in data:
             self.pending = b""  # an over-long line: dropped
         *lines, self.pending = self.pending.split(b"\n")
         for raw in lines:
+            if len(raw) > DONE_LINE:  # the done message is short: a long line is a record, or nothing
+                if len(raw) > MAX_LINE or not self._room(record_cost(raw), outcome):
+                    continue
             try:
                 msg = json.loads(raw)
             except (ValueError, RecursionError):  # not JSON, or nested deeply enough to exhaust recursion
@@ -230,7 +253,10 @@ class Kernel:
                 if not valid_record(msg):
                     outcome.malformed += 1
                     continue
-                self._store(msg, len(raw), outcome)
+                size = record_cost(raw)
+                if len(raw) <= DONE_LINE and not self._room(size, outcome):
+                    continue
+                self._store(msg, size, outcome)
         return False
 
     def close(self):

@@ -202,7 +202,7 @@ def grade_notebook(path, assignment=None, root=None, cfg=None, log=None, seed=No
 
 def _grade(path, assignment, root, cfg, log, seed):
     assignment, name, source_path = resolve_notebook(path, assignment, root)
-    submitted = read(path)
+    submitted = read(path, cfg.notebook_mb)
     source = read(source_path)
     reference = reference_records(source_path, cfg, root, log, seed)
     merged, problems = merge(source, submitted)

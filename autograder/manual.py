@@ -19,26 +19,24 @@ import html
 import re
 from pathlib import Path
 
-from markdown_it import MarkdownIt
-
 from . import course, report
 from .errors import GradingError
 from .gradebook import comment, open_gradebook
 from .journal import Journal
 from .notebook import grade_id, is_manual, read
-from .text import clean, csv_cell, uncsv_cell
+from .text import clean, csv_cell, markdown, uncsv_cell
 from .transforms.fill import reference_answer
 from .transforms.merge import merge
 
 HEADER = ["student", "points", "comment", "max_points", "assignment", "notebook", "question", "answer"]
-MD = MarkdownIt("commonmark", {"html": False})
 
 
-def answers(path, result, root):
-    """{grade_id: text} of the written answers in a submission, as merged for grading ({} if unreadable)."""
+def answers(path, result, root, limit_mb=0):
+    """{grade_id: text} of the written answers in a submission, as merged for grading ({} if unreadable
+    or over limit_mb MiB)."""
     try:
         source = read(course.source_notebook(result["assignment"], result["notebook"], root))
-        merged, _ = merge(source, read(path))
+        merged, _ = merge(source, read(path, limit_mb))
     except Exception:  # noqa: BLE001 - an unreadable submission has no written answers; it was graded already
         return {}
     wanted = {grade_id(c) for c in source.cells if is_manual(c)}
@@ -112,14 +110,14 @@ def export(export_dir, out_dir, assignment=None, root=None, db=None, log=print):
 def _page(assignment, nb, gid, top, prompt, model, rows):
     e = html.escape
     answers = "".join(
-        f"<tr><td>{e(r[0])}</td><td>{MD.render(r[7]) if r[7].strip() else '<i>no answer</i>'}</td>"
+        f"<tr><td>{e(r[0])}</td><td>{markdown(r[7]) if r[7].strip() else '<i>no answer</i>'}</td>"
         f"<td>{e(r[1]) or '-'} / {e(r[3])}</td><td>{e(r[2])}</td></tr>" for r in rows)
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>{e(assignment)} {e(gid)}</title>"
             "<style>body{font-family:system-ui,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem}"
             "table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.4rem;vertical-align:top}"
             ".model{background:#e8f0fe;padding:.5rem 1rem}</style></head><body>"
-            f"<h1>{e(assignment)} / {e(nb)}: {e(gid)} ({top:g} points)</h1><h2>Question</h2>{MD.render(prompt)}"
-            f"<h2>Model answer and rubric</h2><div class='model'>{MD.render(model)}</div>"
+            f"<h1>{e(assignment)} / {e(nb)}: {e(gid)} ({top:g} points)</h1><h2>Question</h2>{markdown(prompt)}"
+            f"<h2>Model answer and rubric</h2><div class='model'>{markdown(model)}</div>"
             f"<h2>Answers ({len(rows)})</h2><p>Enter points and comments in the CSV file of the same name, "
             "then: <code>python -m autograder manual import FILE.csv --out OUT_DIR</code></p>"
             f"<table><tr><th>student</th><th>answer</th><th>points</th><th>comment</th></tr>{answers}</table>"

@@ -8,19 +8,45 @@ import nbformat
 from .errors import GradingError
 
 
-def read(path):
-    """Read a notebook file; GradingError with a one-line reason when it is not one."""
+MAX_CONTAINERS = 500_000  # "{" and "[" a notebook may hold (each parses to an object of ~64-200 bytes)
+
+
+def too_large(size, limit_mb):
+    """Why a submitted notebook of `size` bytes is not graded, or None."""
+    if limit_mb and size > limit_mb << 20:
+        return (f"the notebook is {size / 2**20:.1f} MiB, over the grader's limit of {limit_mb} MiB "
+                "(setting notebook_mb): clear its outputs and submit it again")
+    return None
+
+
+def read(path, limit_mb=0):
+    """Read a notebook file; GradingError with a one-line reason when it is not one, or when it is
+    over limit_mb MiB (checked before it is read; 0: no limit)."""
     path = Path(path)
     if not path.exists():
         raise GradingError(f"{path}: no such file")
     try:
-        text = path.read_text(encoding="utf-8")
+        reason = too_large(path.stat().st_size, limit_mb)
+        if reason:
+            raise GradingError(f"{path.name}: {reason}")
+        with open(path, "rb") as f:
+            data = f.read((limit_mb << 20) + 1 if limit_mb else -1)
+        reason = too_large(len(data), limit_mb)  # grown since it was looked at
+        if reason:
+            raise GradingError(f"{path.name}: {reason}")
+        text = data.decode("utf-8")
+        del data
     except (OSError, UnicodeDecodeError) as exc:
         raise GradingError(f"{path}: cannot be read as UTF-8 text ({exc.__class__.__name__})") from None
     return reads(text, name=str(path))
 
 
 def reads(text, name="notebook"):
+    """Parse a notebook. Its parsing memory stays proportional to its size: at most MAX_CONTAINERS
+    objects and lists (counted on the text before parsing), the rest is text and numbers."""
+    if text.count("{") + text.count("[") > MAX_CONTAINERS:
+        raise GradingError(f"{name}: not graded: more than {MAX_CONTAINERS:,} JSON objects and lists "
+                           "(a notebook has a few thousand): clear its outputs and submit it again")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

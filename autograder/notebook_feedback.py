@@ -15,15 +15,14 @@ import html
 import os
 import stat
 
-from markdown_it import MarkdownIt
-
 from . import course, feedback
 from .errors import GradingError
 from .journal import sha256
-from .notebook import grade_id, is_autograded_test, is_manual, is_solution, read, reads
+from .config import Config
+from .notebook import grade_id, is_autograded_test, is_manual, is_solution, read, reads, too_large
+from .text import markdown
 from .transforms.merge import merge
 
-MD = MarkdownIt("commonmark", {"html": False})
 STYLE = feedback.STYLE + """
 .cell{margin:1rem 0}.cell pre{background:#f8f8f8;padding:.6rem;overflow-x:auto;border-left:3px solid #ccc}
 .verdict{padding:.5rem .8rem;border-radius:4px;margin:.3rem 0 1.2rem}.answer{border-left:3px solid #1a73e8;padding-left:.8rem}"""
@@ -53,6 +52,8 @@ def _cells(entry, result, root):
             return None
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         with os.fdopen(fd, "rb") as f:
+            if too_large(os.fstat(f.fileno()).st_size, Config.notebook_mb):  # not graded either
+                return None
             data = f.read()
         if sha256(data) != entry.get("submission"):
             return None
@@ -97,7 +98,7 @@ def render(entry, student, gb, root):
     else:
         for gid, cell in cells:
             if cell.cell_type == "markdown" or cell.cell_type == "raw":
-                inner = MD.render(cell.source) if cell.cell_type == "markdown" else f"<pre>{e(cell.source)}</pre>"
+                inner = markdown(cell.source) if cell.cell_type == "markdown" else f"<pre>{e(cell.source)}</pre>"
             else:
                 inner = f"<pre><code>{e(cell.source)}</code></pre>"
             mine = is_solution(cell) or gid is None

@@ -11,14 +11,23 @@ may hold what a writer cannot take or a reader misreads:
   LibreOffice, Google Sheets): `csv_cell` prefixes a single quote (OWASP's advice), `uncsv_cell`
   removes exactly that prefix again, so export then import is lossless;
 - names longer than the gradebook's columns (nbgrader: 128 characters) or with control
-  characters: `bad_id` says why such a name cannot be a student, assignment or notebook id.
+  characters: `bad_id` says why such a name cannot be a student, assignment or notebook id;
+- markdown crafted to make a renderer slow: `markdown` renders in bounded time (no link
+  reference definitions, whose parser rereads the rest of a block for every definition: 18 KB of
+  them took 15 s, 72 KB 247 s; text over MARKDOWN_LIMIT characters is shown escaped as plain text,
+  so emphasis runs, quadratic in markdown-it, are rendered only up to that size).
 """
+import html
 import re
+
+from markdown_it import MarkdownIt
 
 ID_LIMIT = 128  # nbgrader's String(128) columns (student id, assignment and notebook names)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
+MARKDOWN_LIMIT = 10_000  # characters of one text rendered as markdown (a real written answer: < 3,000)
+_MD = MarkdownIt("commonmark", {"html": False}).disable("reference")  # raw HTML is never markup
 
 
 def clean(text):
@@ -54,3 +63,14 @@ def bad_id(name):
     if len(name) > ID_LIMIT:
         return f"its name is {len(name)} characters long; the gradebook allows {ID_LIMIT}: rename it"
     return None
+
+
+def markdown(source):
+    """HTML of a markdown text a student may have written: raw HTML escaped, time linear in its
+    length (past MARKDOWN_LIMIT characters the whole text is shown escaped, preformatted, with a note)."""
+    source = clean(source)
+    if len(source) <= MARKDOWN_LIMIT:
+        return _MD.render(source)
+    return (f"<p><i>Shown as plain text: {len(source):,} characters, more than the {MARKDOWN_LIMIT:,} shown "
+            "as formatted markdown.</i></p>"
+            f"<pre style='white-space:pre-wrap'>{html.escape(source)}</pre>")
