@@ -24,7 +24,7 @@ from . import course, distributed, intake, manual, report, seeds, selfcheck
 from . import journal as journal_mod
 from .config import Config
 from .errors import GradingError
-from .grade import grade_notebook, submitted_handins
+from .grade import grade_notebook, shipped_handins, submitted_handins
 from .gradebook import open_gradebook, register, store
 from .notebook import grade_id, is_autograded_test, points, read
 
@@ -76,7 +76,7 @@ def _jobs(todo, refused, grade, workers, scheduler, root):
         if path in refused:
             yield key, _failed(assign, path, refused[path], root)
     yield from distributed.run([job for job in todo if job[2] not in refused], grade, workers, scheduler,
-                               handins=partial(submitted_handins, root=root))
+                               handins=partial(shipped_handins, root=root))
 
 
 def autograde(submissions_dir, out_dir, root=None, cfg=None, assignment=None, log=print, *,

@@ -148,28 +148,56 @@ def resolve_notebook(path, assignment=None, root=None):
     return assignment, name, course.source_notebook(assignment, name, root)
 
 
+def handin_states(source, submitted_path):
+    """[(name, state, size)] of the files a submission hands in next to its notebook, as grading
+    judges them without reading a byte: state "ok" (a regular file within its limit), "missing",
+    "irregular" (a link, a folder or anything else that is not a regular file) or "big" (over its
+    limit; size in bytes)."""
+    folder = Path(submitted_path).parent
+    states = []
+    for spec in handin_specs(source):
+        name, target = spec["name"], folder / spec["name"]
+        if not target.exists() and not target.is_symlink():
+            states.append((name, "missing", 0))
+        elif target.is_symlink() or not target.is_file():
+            states.append((name, "irregular", 0))
+        else:
+            size = target.stat().st_size
+            states.append((name, "big" if size > float(spec["max_mb"]) * 2**20 else "ok", size))
+    return states
+
+
 def handin_files(source, submitted_path):
     """({name: path}, problems) of the files a submission hands in next to its notebook.
 
     The instructor notebook lists them in ``metadata.dlcourse.handin``: [{"name": "model.pt",
     "max_mb": 20, "test": "<grade_id of the test that reads it>"}, ...]. A file is used when it is a regular file (not a link) within its size
-    limit, checked before it is read; otherwise it is left out and the problem is noted (the
-    notebook's test then finds no file and says so).
+    limit, checked before it is read (handin_states); otherwise it is left out and the problem is
+    noted (the notebook's test then finds no file and says so).
     """
     folder = Path(submitted_path).parent
+    limits = {spec["name"]: float(spec["max_mb"]) for spec in handin_specs(source)}
     files, problems = {}, []
-    for spec in handin_specs(source):
-        name, limit = spec["name"], float(spec["max_mb"])
-        target = folder / name
-        if not target.exists() and not target.is_symlink():
+    for name, state, size in handin_states(source, submitted_path):
+        if state == "ok":
+            files[name] = folder / name
+        elif state == "missing":
             problems.append(f"{name}: not handed in next to the notebook")
-        elif target.is_symlink() or not target.is_file():
+        elif state == "irregular":
             problems.append(f"{name}: not a regular file (a link or a folder): not used")
-        elif target.stat().st_size > limit * 2**20:
-            problems.append(f"{name}: {target.stat().st_size / 2**20:.0f} MB, over the limit of {limit:g} MB: not used")
         else:
-            files[name] = target
+            problems.append(f"{name}: {size / 2**20:.0f} MB, over the limit of {limits[name]:g} MB: not used")
     return files, problems
+
+
+def shipped_handins(path, assignment=None, root=None):
+    """[(name, state, size)] (handin_states) of a submitted notebook's hand-ins, for a job sent to
+    another machine; nothing for a notebook whose assignment or instructor notebook is unknown."""
+    try:
+        _, _, source_path = resolve_notebook(path, assignment, root)
+        return handin_states(read(source_path), path)
+    except GradingError:
+        return []
 
 
 def submitted_handins(path, assignment=None, root=None):

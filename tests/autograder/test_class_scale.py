@@ -367,6 +367,44 @@ def test_the_feedback_lists_the_handin(handin_class):
     assert "challenge_model.pt: not handed in next to the notebook" in page
 
 
+@pytest.mark.parametrize("case", ["used", "missing", "link", "folder", "over-the-limit"])
+def test_a_dask_worker_judges_each_handin_as_a_local_run_does(case, tmp_path):
+    """What the coordinator ships (distributed.payload of grade.shipped_handins) rebuilds, on the
+    worker, a folder whose hand-ins grading uses or refuses for the same reason as the original."""
+    from autograder import distributed
+    from autograder.grade import handin_files, shipped_handins
+    from autograder.notebook import read
+    source = read(ROOT / "solutions" / "pytorch" / "pytorch.ipynb")
+    local = tmp_path / "local"
+    local.mkdir()
+    notebook = local / "pytorch.ipynb"
+    shutil.copyfile(ROOT / "exercises" / "pytorch" / "pytorch.ipynb", notebook)
+    handin = local / "challenge_model.pt"
+    if case == "used":
+        handin.write_bytes(b"weights" * 1000)
+    elif case == "link":
+        (tmp_path / "elsewhere.pt").write_bytes(b"weights")
+        handin.symlink_to(tmp_path / "elsewhere.pt")
+    elif case == "folder":
+        handin.mkdir()
+    elif case == "over-the-limit":
+        with open(handin, "wb") as f:
+            f.truncate(64 * 2**20)
+    files = distributed.payload(local, shipped_handins(notebook, "pytorch", ROOT))
+    assert sum(len(item[1]) for item in files.values() if item[0] == "bytes") <= 7000  # nothing refused is read
+    seen = {}
+
+    def grade(assignment, path):
+        seen["worker"] = handin_files(source, path)
+        return {}
+
+    distributed.grade_bytes(grade, "pytorch", notebook.name, notebook.read_bytes(), files)
+    here, there = handin_files(source, notebook), seen["worker"]
+    assert here[1] == there[1] and sorted(here[0]) == sorted(there[0])
+    assert [p.read_bytes() for p in here[0].values()] == ([b"weights" * 1000] if case == "used" else [])
+    assert bool(here[1]) == (case != "used")
+
+
 def test_dask_workers_get_the_handin(handin_class, tmp_path):
     pytest.importorskip("distributed", reason="pip install distributed")
     dask = Path(sys.executable).with_name("dask")
