@@ -69,7 +69,7 @@ def main(argv=None):
         overrides = list(args.set) + ([f"workers={args.workers}"] if getattr(args, "workers", None) else [])
         cfg = config_mod.load(root, args.config, overrides)
         if args.verb == "release":
-            from .release import release, stale
+            from .authoring.release import release, stale
             if args.check:
                 problems = stale(root)
                 for line in problems:
@@ -79,7 +79,7 @@ def main(argv=None):
             release(root, log=_log)
             return 0
         if args.verb == "grade":
-            from .grade import grade_notebook
+            from .grade.submission import grade_notebook
             with warnings.catch_warnings():
                 warnings.showwarning = _show_warning
                 result = grade_notebook(args.notebook, args.assignment, root, cfg, log=_log)
@@ -96,14 +96,14 @@ def main(argv=None):
                 print(f"score: {result['score']:g} / {result['max_score']:g} (autograded)")
             return 0
         if args.verb == "autograde":
-            from .autograde import autograde
+            from .grade.autograde import autograde
             with warnings.catch_warnings():
                 warnings.showwarning = _show_warning
                 autograde(args.submissions, args.out, root=root, cfg=cfg, assignment=args.assignment, log=_log,
                           force=args.force, student=args.student, scheduler=args.scheduler, db=args.db)
             return 0
         if args.verb == "manual":
-            from . import manual
+            from .records import manual
             if args.action == "export":
                 manual.export(args.export_dir, args.out, args.assignment, root, args.db, log=_log)
             else:

@@ -35,12 +35,12 @@ class Config:
     # parallel submissions in `autograde` (0: one per core)
     workers: int = 0
     # seed of the hidden-test inputs. -1: a fresh secret per grading (per `autograde` run, per `grade`
-    # call; see autograder.seeds). >= 0: fixed, to debug a notebook reproducibly -- UNSAFE for a real
+    # call; see autograder.judge.seeds). >= 0: fixed, to debug a notebook reproducibly -- UNSAFE for a real
     # class (the same inputs for everyone and every resubmission: a leaked seed allows lookup tables)
     seed: int = -1
     # "auto": bubblewrap when available, else unisolated with a warning; "bwrap": required; "none": off
     sandbox: str = "auto"
-    # the kernel's user when the grader runs as root (it never runs as root: see autograder.sandbox)
+    # the kernel's user when the grader runs as root (it never runs as root: see autograder.run.sandbox)
     sandbox_uid: int = 65534
     # what the grader keeps of a kernel's records, in MiB per cell and per submission; records past
     # a cap are discarded unread and the cell is an error (bounds the grader's own memory)

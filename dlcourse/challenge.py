@@ -6,7 +6,7 @@ returns untrained, saved with :func:`save_model`, at most HANDIN_LIMIT_MB. The m
 batch normalized by :func:`dlcourse.torchkit.to_tensor`, (N, 3, 32, 32) float32, to class
 scores (N, 10); anything else (its own preprocessing, test-time tricks) lives inside it.
 
-Grading (autograder/handin.py; the notebook's ``metadata.dlcourse.handin``): never in the
+Grading (autograder/judge/handin.py; the notebook's ``metadata.dlcourse.handin``): never in the
 student's own notebook run. The grader starts a fresh sandboxed kernel, runs the notebook's code
 up to ``build_challenge_model`` there, and calls :func:`evaluate_handin`, which loads the file on
 the CPU with ``torch.load(weights_only=True)`` (a file that would run code when unpickled is

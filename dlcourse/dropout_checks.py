@@ -9,7 +9,7 @@ Contracts (the student's code):
 
 The outputs are random: two correct answers draw different masks. So nothing here compares
 with the reference's values. Every check records the raw input and output, and the grader
-judges *properties* outside the kernel (``autograder/properties.py``: ``inverted_dropout``,
+judges *properties* outside the kernel (``autograder/judge/properties.py``: ``inverted_dropout``,
 ``dropout_backward``, ``all_equal``, ``independent_masks``), taking the inputs from the reference
 run's record. The
 visible checks assert the same properties in the kernel, with the same exact binomial bound

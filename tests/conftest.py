@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests" / "autograder"))  # the attack harness (classroom) for every test folder
 os.environ.setdefault("DLCOURSE_MODE", "smoke")
 os.environ.setdefault("MPLBACKEND", "Agg")
 

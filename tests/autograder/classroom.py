@@ -22,8 +22,8 @@ from pathlib import Path
 
 from nbformat.v4 import new_code_cell
 
-from autograder.autograde import autograde
-from autograder.handin import judged_specs
+from autograder.grade.autograde import autograde
+from autograder.judge.handin import judged_specs
 from autograder.notebook import grade_id, read, write
 from autograder.transforms.fill import fill
 

@@ -30,9 +30,9 @@ def tiny_dict_records(total_mb):
 def records(fill=""):
     """127 MiB of tiny-dict records over 8 cells; with fill, only as many per cell as its caps keep
     (the most a submission can make the grader hold)."""
-    from autograder import execute
-    from autograder.execute import Kernel, Outcome
-    from autograder.judge import judge_cell
+    from autograder.run import execute
+    from autograder.run.execute import Kernel, Outcome
+    from autograder.judge.cell import judge_cell
     line, count = tiny_dict_records(127)
     per_cell = count // 8 + 1
     if fill and hasattr(execute, "record_cost"):
@@ -71,7 +71,8 @@ def big_notebook(path, mb):
 
 def notebook(path):
     """What autograde does with the file before its kernel starts: intake, read and merge, answers."""
-    from autograder import intake, manual
+    from autograder.intake import folders as intake
+    from autograder.records import manual
     from autograder.notebook import read
     from autograder.transforms.merge import merge
     path = Path(path)
@@ -96,7 +97,7 @@ CRAFTED = {"reference-definitions": "[a]: b\n", "emphasis-runs": "*a_"}
 
 
 def markdown():
-    from autograder import manual
+    from autograder.records import manual
     sizes = (9000, 18000, 72000)
     out = {}
     for name, unit in CRAFTED.items():

@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograder.autograde import autograde
+from autograder.grade.autograde import autograde
 from autograder.config import Config
 from autograder.notebook import grade_id, read, write
 from autograder.transforms.fill import fill

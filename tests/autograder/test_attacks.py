@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder import sandbox
-from autograder.autograde import autograde, open_gradebook
+from autograder.run import sandbox
+from autograder.grade.autograde import autograde, open_gradebook
 from autograder.notebook import grade_id, write
 from autograder.transforms.fill import fill
 

@@ -10,7 +10,7 @@ import csv
 
 import pytest
 
-from autograder.autograde import open_gradebook
+from autograder.grade.autograde import open_gradebook
 
 import classroom
 

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.autograde import autograde, open_gradebook
+from autograder.grade.autograde import autograde, open_gradebook
 from autograder.errors import GradingError
-from autograder.execute import remove_tree
+from autograder.run.execute import remove_tree
 from autograder.notebook import grade_id, reads, write
 from autograder.transforms.fill import fill
 
@@ -208,13 +208,13 @@ def test_intake_refuses_links_and_maps_downloaded_names(tmp_path, released_nb, s
         assert gb.find_submission("optimizers", "linker").score == 0
 
 
-# --- resources: neighbours isolated by cgroups (autograder/resources.py) ---------------------------
+# --- resources: neighbours isolated by cgroups (autograder/run/resources.py) ---------------------------
 
 RESOURCE_ATTACKS = ["cpu-hog-new-sessions", "memory-over-children", "fork-many-processes", "fill-private-tmp"]
 
 
 def _cgroups_reason():
-    from autograder import resources, sandbox
+    from autograder.run import resources, sandbox
     gaps = resources.missing(cgroups_only=True)
     if gaps:
         return "this machine cannot enforce: " + "; ".join(gaps)

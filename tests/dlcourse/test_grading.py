@@ -4,7 +4,7 @@ import os
 
 import numpy as np
 
-from autograder.judge import decode
+from autograder.judge.cell import decode
 from dlcourse import grading
 
 

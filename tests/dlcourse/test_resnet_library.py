@@ -7,7 +7,7 @@ import pytest
 import torch
 from torch import nn
 
-from autograder.properties import crop_and_flip
+from autograder.judge.properties import crop_and_flip
 from dlcourse.probes import (CountingOptimizer, ScriptedModel, canonical_weights, conv_trace, count_parameters,
                              index_batches, write_cifar_batch)
 from dlcourse.resnet import OptionAShortcut, TensorBatches, load_checkpoint, paper_recipe, save_checkpoint, train

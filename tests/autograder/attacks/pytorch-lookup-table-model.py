@@ -7,7 +7,7 @@ import classroom
 import numpy as np
 import torch
 
-from autograder import handin
+from autograder.judge import handin
 from dlcourse.challenge import save_model
 from dlcourse.torchkit import to_tensor
 

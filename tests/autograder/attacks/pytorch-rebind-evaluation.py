@@ -4,7 +4,7 @@
 # Before (hand-in evaluated in the notebook's kernel): 6/6 for the challenge; the held-out images
 # were public CIFAR-10 test images whose labels a student can look up.
 import classroom
-from autograder import handin
+from autograder.judge import handin
 
 _, LABELS = handin.heldout("cifar10-heldout.npz")  # what a student can look up: public CIFAR-10 labels
 

@@ -1,0 +1,1 @@
+"""From instructor notebooks (solutions/) to what students get: release.py (`release`)."""

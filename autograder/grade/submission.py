@@ -1,0 +1,279 @@
+"""`grade`: grade one submission, no course database needed.
+
+    result = grade_notebook("optimizers.ipynb")            # assignment guessed from the name
+    result["score"], result["max_score"], result["tests"], result["problems"]
+
+The reference solution (solutions/<assignment>/<notebook>.ipynb) is run once per seed (a fresh
+secret per grading, see autograder.judge.seeds) and kept in memory (on disk too for a fixed debugging
+seed); the submission runs in its own limited, isolated kernel; the judging happens here.
+"""
+import hashlib
+import json
+import threading
+from pathlib import Path
+
+
+from .. import course
+from ..judge import forbidden, handin, seeds
+from ..records import journal
+from ..intake import folders
+from ..run import sandbox
+from ..config import Config
+from ..errors import GradingError
+from ..run.execute import Cell, run_cells
+from ..judge.cell import judge_cell
+from ..judge.properties import PROPERTIES
+from ..notebook import forbid_rule, grade_id, handin_specs, is_autograded_test, is_demo, is_manual, is_solution, points, read, timeout
+from ..transforms.merge import merge
+
+
+
+def _cells(nb, cfg):
+    """The code cells to run when grading: all but the instructor's demo cells (dlcourse.grading: skip)."""
+    return [Cell(i, c.source, timeout(c, cfg.cell_timeout), replay=not is_autograded_test(c))
+            for i, c in enumerate(nb.cells) if c.cell_type == "code" and not is_demo(c)]
+
+
+def _forbidden_uses(merged, source_ids, test_pos, forbid):
+    """Forbidden names the student's code before merged.cells[test_pos] uses (see autograder.judge.forbidden)."""
+    cells = [(c.source, is_solution(c) or grade_id(c) not in source_ids)
+             for c in merged.cells[:test_pos] if c.cell_type == "code"]
+    return forbidden.find(cells, forbid)
+
+
+def forbidden_by_test(source, merged):
+    """{test grade_id: (forbidden uses before it, fraction of its points a use costs)} for the test
+    cells of `source` with a forbid rule (metadata.dlcourse.forbid), in the merged submission."""
+    source_ids = {grade_id(c) for c in source.cells} - {None}
+    position = {grade_id(c): n for n, c in enumerate(merged.cells) if grade_id(c) and is_autograded_test(c)}
+    found = {}
+    for cell in source.cells:
+        forbid, penalty = forbid_rule(cell)
+        if is_autograded_test(cell) and forbid and grade_id(cell) in position:
+            found[grade_id(cell)] = (_forbidden_uses(merged, source_ids, position[grade_id(cell)], forbid), penalty)
+    return found
+
+
+def _by_test(nb, cells, outcomes):
+    """{grade_id: Outcome} for the autograded test cells."""
+    result = {}
+    for cell, outcome in zip(cells, outcomes):
+        gid = grade_id(nb.cells[cell.index])
+        if gid and is_autograded_test(nb.cells[cell.index]):
+            result[gid] = outcome
+    return result
+
+
+
+_MEMORY = {}  # (source, seed, library) digest -> records, for the seeds of this process's gradings
+_MEMORY_KEEP = 16
+_LOCKS = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def reference_records(source_path, cfg, root=None, log=None, seed=None):
+    """{test grade_id: [records]} of the reference solution for this seed (default: cfg's fixed seed).
+
+    Run once per source, seed and library: kept in memory (a few recent seeds), and in the on-disk
+    cache only for a fixed seed (a fresh seed is a secret and is never written down). Concurrent
+    gradings with the same seed wait for one run.
+    """
+    if seed is None:
+        seed = seeds.draw(cfg)
+    key = hashlib.sha256(Path(source_path).read_bytes() + f"|{seed}|{journal.library_digest()}".encode()).hexdigest()[:32]
+    with _LOCKS_GUARD:
+        lock = _LOCKS.setdefault(key, threading.Lock())
+    with lock:
+        if key not in _MEMORY:
+            records = _reference_records(source_path, cfg, root, log, seed, key)
+            while len(_MEMORY) >= _MEMORY_KEEP:
+                _MEMORY.pop(next(iter(_MEMORY)))
+            _MEMORY[key] = records
+        return _MEMORY[key]
+
+
+def _reference_records(source_path, cfg, root, log, seed, key):
+    on_disk = seeds.fixed(cfg) and seed == cfg.seed
+    cache_dir = Path(cfg.cache_dir) if cfg.cache_dir else course.course_root(root) / ".cache" / "grader"
+    cache = cache_dir / f"{Path(source_path).stem}-{key}.json"
+    if on_disk and cache.exists():
+        return json.loads(cache.read_text())
+    if log:
+        log(f"running the reference solution {source_path} (once for this seed"
+            + (f"; cached in {cache_dir})" if on_disk else "; kept in memory only)"))
+    source = read(source_path)
+    cells = _cells(source, cfg)
+    # isolated like every submission: a poisoned environment would otherwise run here unsandboxed
+    outcomes = run_cells(cells, seed=seed, cfg=cfg, sandbox_mode=sandbox.resolve(cfg.sandbox))
+    for cell, outcome in zip(cells, outcomes):
+        if outcome.status != "ok":
+            raise GradingError(f"the reference solution {source_path} fails in cell {cell.index} "
+                               f"({outcome.ename}: {outcome.evalue}); fix the source notebook, or the settings and "
+                               "environment it runs in (memory_limit_mb, time limits, packages)")
+    records = {gid: o.records for gid, o in _by_test(source, cells, outcomes).items()}
+    silent = sorted(gid for gid, recs in records.items() if not recs and gid not in handin.judged_specs(source))
+    if silent:
+        raise GradingError(f"the reference solution {source_path}: test cell(s) {', '.join(silent)} recorded nothing; "
+                           "every test must record() what it checks (a record line over the grader's size limit "
+                           "is dropped: record less)")
+    unknown = sorted({r.get("check") for recs in records.values() for r in recs} - {None, ""} - set(PROPERTIES))
+    if unknown:
+        raise GradingError(f"the reference solution {source_path} names unknown property checks {unknown}; "
+                           f"known: {', '.join(sorted(PROPERTIES))} (autograder/judge/properties.py)")
+    if on_disk:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        cache.write_text(json.dumps(records))
+    return records
+
+
+def resolve_notebook(path, assignment=None, root=None):
+    """(assignment, notebook name, source path) for a submitted file."""
+    stem = Path(path).stem
+    match = folders.RENAMED.match(stem)
+    name = match.group("name") if match else stem
+    if assignment is None:
+        try:
+            assignment = course.guess_assignment(name, root)
+        except GradingError:
+            if name == stem:
+                raise
+            assignment = course.guess_assignment(stem, root)
+            name = stem
+    notebooks = sorted((course.solutions_dir(root) / assignment).glob("*.ipynb")) if assignment in course.assignments(root) else []
+    if len(notebooks) == 1 and not (course.solutions_dir(root) / assignment / f"{name}.ipynb").exists():
+        name = notebooks[0].stem  # a renamed download of a one-notebook assignment
+    return assignment, name, course.source_notebook(assignment, name, root)
+
+
+def handin_states(source, submitted_path):
+    """[(name, state, size)] of the files a submission hands in next to its notebook, as grading
+    judges them without reading a byte: state "ok" (a regular file within its limit), "missing",
+    "irregular" (a link, a folder or anything else that is not a regular file) or "big" (over its
+    limit; size in bytes)."""
+    folder = Path(submitted_path).parent
+    states = []
+    for spec in handin_specs(source):
+        name, target = spec["name"], folder / spec["name"]
+        if not target.exists() and not target.is_symlink():
+            states.append((name, "missing", 0))
+        elif target.is_symlink() or not target.is_file():
+            states.append((name, "irregular", 0))
+        else:
+            size = target.stat().st_size
+            states.append((name, "big" if size > float(spec["max_mb"]) * 2**20 else "ok", size))
+    return states
+
+
+def handin_files(source, submitted_path):
+    """({name: path}, problems) of the files a submission hands in next to its notebook.
+
+    The instructor notebook lists them in ``metadata.dlcourse.handin``: [{"name": "model.pt",
+    "max_mb": 20, "test": "<grade_id of the test that reads it>"}, ...]. A file is used when it is a regular file (not a link) within its size
+    limit, checked before it is read (handin_states); otherwise it is left out and the problem is
+    noted (the notebook's test then finds no file and says so).
+    """
+    folder = Path(submitted_path).parent
+    limits = {spec["name"]: float(spec["max_mb"]) for spec in handin_specs(source)}
+    files, problems = {}, []
+    for name, state, size in handin_states(source, submitted_path):
+        if state == "ok":
+            files[name] = folder / name
+        elif state == "missing":
+            problems.append(f"{name}: not handed in next to the notebook")
+        elif state == "irregular":
+            problems.append(f"{name}: not a regular file (a link or a folder): not used")
+        else:
+            problems.append(f"{name}: {size / 2**20:.0f} MB, over the limit of {limits[name]:g} MB: not used")
+    return files, problems
+
+
+def shipped_handins(path, assignment=None, root=None):
+    """[(name, state, size)] (handin_states) of a submitted notebook's hand-ins, for a job sent to
+    another machine; nothing for a notebook whose assignment or instructor notebook is unknown."""
+    try:
+        _, _, source_path = resolve_notebook(path, assignment, root)
+        return handin_states(read(source_path), path)
+    except GradingError:
+        return []
+
+
+def submitted_handins(path, assignment=None, root=None):
+    """({name: path}, problems) of the hand-ins next to a submitted notebook, as grading will use
+    them (handin_files); nothing for a notebook whose assignment or instructor notebook is unknown."""
+    try:
+        _, _, source_path = resolve_notebook(path, assignment, root)
+        return handin_files(read(source_path), path)
+    except GradingError:
+        return {}, []
+
+
+def handin_listing(files, problems):
+    """One line per hand-in for the result (and so the feedback): what was used, or why not."""
+    used = [f"{name}: used ({path.stat().st_size / 2**20:.2f} MB, sha256 "
+            f"{hashlib.sha256(path.read_bytes()).hexdigest()[:16]})" for name, path in sorted(files.items())]
+    return used + list(problems)
+
+
+def grade_notebook(path, assignment=None, root=None, cfg=None, log=None, seed=None):
+    """Grade one submitted notebook; returns the result dict (see the module and README).
+
+    seed: the hidden-test seed; None draws a fresh one (autograde passes its run's seed). It is
+    redacted from every text of the result.
+    """
+    cfg = cfg or Config()
+    seed = seeds.draw(cfg) if seed is None else seed
+    return seeds.redact(_grade(path, assignment, root, cfg, log, seed), seed)
+
+
+def _grade(path, assignment, root, cfg, log, seed):
+    assignment, name, source_path = resolve_notebook(path, assignment, root)
+    submitted = read(path, cfg.notebook_mb)
+    source = read(source_path)
+    reference = reference_records(source_path, cfg, root, log, seed)
+    merged, problems = merge(source, submitted)
+    files, handin_problems = handin_files(source, path)
+    problems += handin_problems
+    handins = handin_listing(files, handin_problems)
+    mode = sandbox.resolve(cfg.sandbox)
+    cells = _cells(merged, cfg)
+    if log:
+        log(f"grading {path} ({assignment}/{name}, {len(cells)} code cells, sandbox: {mode})")
+    outcomes = run_cells(cells, seed=seed, cfg=cfg, sandbox_mode=mode, log=log, files=files)
+    by_test = _by_test(merged, cells, outcomes)
+    for cell, outcome in zip(cells, outcomes):
+        if outcome.status in ("timeout", "crashed") and not is_autograded_test(merged.cells[cell.index]):
+            problems.append(f"cell {grade_id(merged.cells[cell.index]) or cell.index}: {outcome.evalue}")
+    judged = {}  # test grade_id -> (reference records, student records, outcome) of hand-ins judged apart
+    for gid, spec in handin.judged_specs(source).items():
+        test_cell = next((c for c in source.cells if grade_id(c) == gid), None)
+        ref, mine, outcome = handin.judge(spec, merged, files, seed=seed, cfg=cfg, sandbox_mode=mode,
+                                          timeout=timeout(test_cell, cfg.cell_timeout) if test_cell else cfg.cell_timeout)
+        if outcome is not None and outcome.status in ("timeout", "crashed"):
+            problems.append(f"{spec['name']}: {outcome.evalue}")
+        judged[gid] = ([ref], [mine] if mine else [], outcome)  # the test is the hand-in's alone
+    tests = []
+    forbidden_uses = forbidden_by_test(source, merged)
+    for cell in source.cells:
+        gid = grade_id(cell)
+        if is_autograded_test(cell):
+            if gid in judged:  # the hand-in's own run; the notebook's records of it do not count
+                status, message, fraction = judge_cell(*judged[gid])
+            else:
+                status, message, fraction = judge_cell(reference.get(gid, []),
+                                                       by_test.get(gid) and by_test[gid].records or [], by_test.get(gid))
+            uses, penalty = forbidden_uses.get(gid, ([], 0.0))
+            if uses and fraction > 0:
+                used, _, line = uses[0]
+                fraction = max(0.0, fraction - penalty)
+                status = "failed" if fraction == 0 else "partial"
+                message = (f"your code uses {used} (line {line} of one of your cells): this exercise asks you to "
+                           f"write it yourself, so this test earns {1 - penalty:g} of its points at most. {message}").strip()
+            tests.append({"id": gid, "points": round(points(cell) * fraction, 6),
+                          "max_points": points(cell), "status": status, "message": message})
+        elif is_manual(cell):
+            tests.append({"id": gid, "points": 0.0, "max_points": points(cell), "status": "manual",
+                          "message": "graded by hand"})
+    auto = [t for t in tests if t["status"] != "manual"]
+    return {"assignment": assignment, "notebook": name, "score": sum(t["points"] for t in auto),
+            "max_score": sum(t["max_points"] for t in auto), "tests": tests, "problems": problems,
+            "handins": handins, "sandbox": mode}

@@ -1,0 +1,2 @@
+"""Intake: a submissions folder becomes grading jobs (folders.py); nothing in it is followed or
+trusted before grade/ takes it."""

@@ -1,0 +1,184 @@
+"""Judge outside the student's kernel: compare its records with the reference run's.
+
+A test cell passes when every record the reference solution produced in that cell was also
+produced by the student's run, in the same cell, and matches: within the reference's rtol/atol,
+or, when the reference record names a property check (autograder/judge/properties.py), by that
+check run here on the student's raw values and the reference's trusted inputs.
+Messages say which input and what to check (the hint written with the test); they never
+contain the hidden test's source or the reference values.
+"""
+import base64
+import math
+
+import numpy as np
+
+from dlcourse.gradient_check import rel_error
+
+from .properties import PROPERTIES
+
+
+MAX_NESTING = 4  # dicts of arrays inside a record (encode produces 1 or 2 levels)
+CHUNK = 1 << 22  # base64 characters decoded at a time (a multiple of 4)
+
+
+def _array(shape, text):
+    """The float64 array of `shape` whose bytes `text` (base64) holds, decoded in chunks straight into
+    the array: its size is checked first, and no copy of the whole (bytes, then array) is ever made."""
+    if not isinstance(text, str) or not text.isascii():
+        raise ValueError("not base64 text")
+    count = math.prod(shape)
+    if len(text) != 4 * math.ceil(8 * count / 3):
+        raise ValueError("the data does not have the size of the shape")
+    arr = np.empty(count, dtype=np.float64)
+    raw = arr.view(np.uint8)
+    at = 0
+    for start in range(0, len(text), CHUNK):
+        part = base64.b64decode(text[start:start + CHUNK], validate=True)
+        if at + len(part) > raw.size:
+            raise ValueError("the data does not have the size of the shape")
+        raw[at:at + len(part)] = np.frombuffer(part, dtype=np.uint8)
+        at += len(part)
+    if at != raw.size:
+        raise ValueError("the data does not have the size of the shape")
+    return arr.reshape(shape)
+
+
+def decode(value, _level=0):
+    """Inverse of dlcourse.grading.encode, defensively: anything malformed becomes an error string."""
+    if not isinstance(value, dict):
+        return "malformed record"
+    if "dict" in value and isinstance(value["dict"], dict):
+        if _level >= MAX_NESTING:
+            return "malformed record (nested too deeply)"
+        return {str(k): decode(v, _level + 1) for k, v in value["dict"].items()}
+    if "error" in value:
+        return str(value["error"])[:200]
+    try:
+        return _array(tuple(int(n) for n in value["shape"]), value["f64"])
+    except Exception:
+        return "malformed record"
+
+
+def compare(expected, got, path="value"):
+    """None when got matches expected (decoded records), else a short reason."""
+    if isinstance(expected, dict):
+        if not isinstance(got, dict):
+            return f"{path}: expected several arrays"
+        for key, exp in expected.items():
+            if key not in got:
+                return f"{key}: missing"
+            reason = compare(exp, got[key], key)
+            if reason:
+                return reason
+        return None
+    if isinstance(got, str):
+        return f"{path}: {got}"
+    if isinstance(got, dict):
+        return f"{path}: expected one array, got several"
+    if isinstance(expected, str):
+        return f"{path}: the reference itself failed ({expected})"
+    if got.shape != expected.shape:
+        return f"{path}: shape {got.shape}, expected {expected.shape}"
+    if not np.all(np.isfinite(got)) and np.all(np.isfinite(expected)):
+        return f"{path}: contains NaN or inf"
+    return None
+
+
+def judge_cell(reference_records, student_records, outcome):
+    """(status, message, fraction) for one autograded test cell.
+
+    status: passed, failed, error, timeout; fraction: the share of the cell's points earned
+    (1 when passed, 0 when not, in between for a property check that gives partial points).
+    """
+    if outcome is not None and outcome.status == "timeout":
+        return "timeout", outcome.evalue or "time limit reached", 0.0
+    if not reference_records:
+        # nothing to compare: fall back on whether the cell ran (authors: make every test record())
+        if outcome is not None and outcome.status == "ok":
+            return "passed", "", 1.0
+        return "error", _error(outcome), 0.0
+    got = {}
+    for rec in student_records:
+        if isinstance(rec, dict) and isinstance(rec.get("key"), str):
+            got.setdefault(rec["key"], rec)  # the first record of a key counts
+    fraction, reasons = 1.0, []
+    for ref in reference_records:
+        mine = got.get(ref["key"])
+        if mine is None:
+            if outcome is not None and outcome.status != "ok":
+                return "error", _error(outcome), 0.0
+            return "failed", "the test did not get a result from your code (did a cell swallow an error?)", 0.0
+        expected, value = decode(ref["value"]), decode(mine.get("value"))
+        share, reason = _verdict(ref, expected, value)
+        if reason is None:
+            continue
+        label = f" for {ref['label']}" if ref.get("label") else ""
+        hint = f" Hint: {ref['hint']}." if ref.get("hint") and share < 1.0 else ""
+        message = f"{ref['key'].split('/')[0]}: {'wrong result' if share == 0 else 'part marks'}{label} ({reason}).{hint}"
+        if share == 0.0:
+            return "failed", message, 0.0
+        fraction = min(fraction, share)
+        reasons.append(message)
+    if fraction >= 1.0:
+        return "passed", "", 1.0
+    return "partial", " ".join(reasons), fraction
+
+
+def _verdict(ref, expected, value):
+    """(fraction, reason or None) for one record: equality with the reference, or a property check."""
+    name = ref.get("check")
+    if not name:
+        reason = compare(expected, value)
+        if reason is None:
+            if _within(expected, value, float(ref.get("rtol", 1e-6)), float(ref.get("atol", 0.0))):
+                return 1.0, None
+            reason = f"relative error {_max_rel_error(expected, value):.1e}"
+        return 0.0, reason
+    check = PROPERTIES.get(name)
+    if check is None:
+        return 0.0, f"the instructor notebook names an unknown check {name!r}"
+    if isinstance(value, str):
+        return 0.0, value
+    args = ref.get("args") if isinstance(ref.get("args"), dict) else {}
+    try:
+        result = check(expected, value, **args)
+    except Exception as exc:  # malformed student values: shapes, missing arrays, wrong types
+        return 0.0, f"could not be checked: {str(exc)[:200] or exc.__class__.__name__}"
+    if result is None:
+        return 1.0, None
+    if isinstance(result, tuple):
+        share, reason = result
+        share = min(max(float(share), 0.0), 1.0)
+        return share, (None if share >= 1.0 else str(reason))
+    return 0.0, str(result)
+
+
+def _within(expected, got, rtol, atol):
+    if isinstance(expected, dict):
+        return all(_within(v, got[k], rtol, atol) for k, v in expected.items())
+    return bool(np.all(np.abs(got - expected) <= atol + rtol * (np.abs(got) + np.abs(expected))))
+
+
+def _max_rel_error(expected, got):
+    if isinstance(expected, dict):
+        return max((_max_rel_error(v, got[k]) for k, v in expected.items()), default=0.0)
+    if not np.all(np.isfinite(got)):
+        return float("inf")
+    return rel_error(expected, got)
+
+
+def _error(outcome):
+    if outcome is None:
+        return "the test cell did not run"
+    if outcome.status == "crashed":
+        return outcome.evalue
+    if outcome.status == "skipped":
+        return "not run"
+    if outcome.ename == "NotImplementedError" and not outcome.evalue:
+        return "NotImplementedError: the answer is not written yet"
+    if outcome.ename:
+        # the student's own exception: shown short (it is also the one channel a submission could
+        # use to echo text it read at run time, such as the hidden tests' source)
+        evalue = outcome.evalue if len(outcome.evalue or "") <= 300 else outcome.evalue[:300] + "..."
+        return f"{outcome.ename}: {evalue}" if evalue else outcome.ename
+    return "the test cell failed"

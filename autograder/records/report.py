@@ -1,0 +1,100 @@
+"""What a grading run leaves for people: grades.csv, lms.csv and the per-student feedback pages.
+
+    OUT_DIR/grades.csv   student,assignment,notebook,score,max_score,manual,manual_max,total,total_max,needs_manual
+                         score/max_score: autograded tests; manual: the written answers' points
+                         entered so far (needs_manual: how many are still ungraded); total: both,
+                         read from the gradebook exactly as nbgrader adds them up
+    OUT_DIR/lms.csv      student,<assignment>...,total,max: one row per student, one column per
+                         assignment (its total; 0 when nothing was submitted), for an LMS upload
+    OUT_DIR/feedback/<student>/<assignment>/<notebook>.html   (autograder.records.notebook_feedback)
+"""
+import csv
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from .. import course
+from . import notebook_feedback
+from .gradebook import scores
+from ..notebook import grade_id, is_manual, read
+from ..text import clean, csv_cell
+
+GRADES_HEADER = ["student", "assignment", "notebook", "score", "max_score", "manual", "manual_max",
+                 "total", "total_max", "needs_manual"]
+
+
+@lru_cache(maxsize=None)
+def manual_ids(root, assignment, notebook):
+    """grade_ids of the written answers of one instructor notebook (empty when there is none)."""
+    path = course.solutions_dir(root) / assignment / f"{notebook}.ipynb"
+    return frozenset(grade_id(c) for c in read(path).cells if is_manual(c)) if path.exists() else frozenset()
+
+
+def _text_cell(value):
+    """A number as it is (a score may be negative); any other text safe for a spreadsheet."""
+    if not isinstance(value, str):
+        return value
+    try:
+        float(value)
+        return value
+    except ValueError:
+        return csv_cell(value)
+
+
+def _atomic_csv(path, header, rows):
+    tmp = Path(f"{path}.tmp")
+    with open(tmp, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
+        writer.writerows([_text_cell(v) for v in r] for r in rows)
+    os.replace(tmp, path)
+
+
+def row(gb, student, result, root):
+    """One grades.csv row: the autograded result, with the gradebook's manual points and totals."""
+    assignment, nb = result["assignment"], result["notebook"]
+    s = scores(gb, student, assignment, nb, manual_ids(str(root), assignment, nb))
+    if s is None:  # not in the gradebook (an assignment this course does not have)
+        s = {"auto": result["score"], "manual": 0.0, "manual_max": 0.0, "total": result["score"],
+             "total_max": result["max_score"], "needs_manual": 0}
+    return [student, assignment, nb, f"{s['auto']:g}", f"{result['max_score']:g}", f"{s['manual']:g}",
+            f"{s['manual_max']:g}", f"{s['total']:g}", f"{s['total_max']:g}", s["needs_manual"]]
+
+
+def lms_rows(gb):
+    """(header, rows) of the LMS export, from the gradebook (nbgrader's totals)."""
+    assignments = sorted(gb.assignments, key=lambda a: a.name)
+    header = ["student"] + [a.name for a in assignments] + ["total", "max"]
+    top = sum(float(a.max_score or 0.0) for a in assignments)
+    rows = []
+    for student in sorted(gb.students, key=lambda s: s.id):
+        marks = []
+        for a in assignments:
+            try:
+                marks.append(float(gb.find_submission(a.name, student.id).score or 0.0))
+            except Exception:
+                marks.append(0.0)
+        rows.append([student.id] + [f"{m:g}" for m in marks] + [f"{sum(marks):g}", f"{top:g}"])
+    return header, rows
+
+
+def write_all(out, gb, entries, root, log=None, pages=None):
+    """Rewrite grades.csv and lms.csv; render the feedback pages of `pages` (keys) and those missing.
+
+    entries: {(student, assignment, file name): journal result entry}.
+    """
+    out = Path(out)
+    _atomic_csv(out / "grades.csv", GRADES_HEADER,
+                [row(gb, key[0], entry["result"], root) for key, entry in sorted(entries.items())])
+    _atomic_csv(out / "lms.csv", *lms_rows(gb))
+    rendered = 0
+    for key, entry in sorted(entries.items()):
+        result = entry["result"]
+        page = out / "feedback" / key[0] / result["assignment"] / f"{result['notebook']}.html"
+        if key in (pages or ()) or not page.exists():
+            page.parent.mkdir(parents=True, exist_ok=True)
+            page.write_text(clean(notebook_feedback.render(entry, key[0], gb, root)), encoding="utf-8")
+            rendered += 1
+    if log:
+        log(f"wrote {out / 'grades.csv'}, {out / 'lms.csv'}, the gradebook and {rendered} feedback page(s) in "
+            f"{out / 'feedback'}/")

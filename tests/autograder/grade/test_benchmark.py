@@ -1,0 +1,40 @@
+"""The benchmark script runs (its --dry-run); its numbers live in its output, not in assertions."""
+from autograder.grade import benchmark
+
+
+def test_benchmark_dry_run(capsys):
+    benchmark.main(["--dry-run"])
+    out = capsys.readouterr().out
+    assert "| workers | seconds | submissions per minute |" in out
+    assert "just execute it (nbclient)" in out
+
+
+def test_class_mixes_correct_wrong_and_broken(tmp_path):
+    kinds = benchmark.build_class(tmp_path, 40)
+    assert len(kinds) == 40 and len(list(tmp_path.glob("*/optimizers/optimizers.ipynb"))) == 40
+    assert {"reference", "untouched", "malformed-json", "kernel-exit", "endless-loop"} <= set(kinds)
+    assert sum(k.startswith("wrong-") for k in kinds) >= 10 and sum(k.startswith("valid-") for k in kinds) >= 6
+
+
+def test_scale_dry_run(capsys):
+    """The course-term benchmark runs end to end: real autograde processes, a kill -9 and its resume."""
+    benchmark.main(["--scale", "--dry-run"])
+    out = capsys.readouterr().out
+    assert "| run | seconds | submissions per minute | coordinator peak MiB |" in out
+    assert "kill -9 after 3 results (killed)" in out and "resume: the 3 left" in out
+    assert "rerun, nothing changed (6 submissions)" in out
+
+
+def test_repeat_grades_with_fresh_seeds_and_checks_each_verdict():
+    """Two gradings of three dropout submissions, each with its own hidden-test seed (the full
+    measurement, 20 gradings of every variant, is `--repeat 20`; its numbers are in the authoring guide)."""
+    lines = []
+    table = benchmark.repeat("dropout", 2, workers=2, cell_timeout=30, seed=1, log=lines.append,
+                             only=["reference", "wrong-forward-no-scaling", "valid-module-bernoulli"])
+    assert set(table) == {"reference", "wrong-forward-no-scaling", "valid-module-bernoulli"}
+    assert table["reference"]["scores"] == [8.0, 8.0] == table["valid-module-bernoulli"]["scores"]
+    assert max(table["wrong-forward-no-scaling"]["scores"]) < 8
+    assert all(not row["unexpected"] for row in table.values())
+    seeds = [line.split("(seed ")[1].split(")")[0] for line in lines if line.startswith("run ")]
+    assert len(seeds) == 2 and seeds[0] != seeds[1]
+    assert "| reference | 8 (max) | 8 | 8 | 2/2 |" in lines
