@@ -3,7 +3,9 @@
 The source notebook gives the structure: its order, its locked cells and its tests (hidden
 parts included) are used as they are, whatever the submission did to them. The submission
 gives only what the student may write: the answer cells (matched by grade_id) and any cells
-the student added (kept after the answer cell they followed). What was damaged is repaired
+the student added (kept after the cell of the source they followed, answer, locked or test cell,
+so they run where they ran in the student's notebook; before every source cell when they came
+first). What was damaged is repaired
 where the cell can still be recognised, and every repair is reported:
 
 - a cell whose nbgrader metadata was stripped (a text editor, an old Colab) is recognised:
@@ -75,10 +77,10 @@ def merge(source_nb, submitted_nb):
         previous = gid
         named.append((gid, cell))
 
-    # 2. group the student's own cells behind the answer cell they follow
+    # 2. group the student's own cells behind the source cell they follow
     extras, current = {}, None
     for gid, cell in named:
-        if gid in answers:
+        if gid is not None:
             current = gid
         elif gid is None:
             extras.setdefault(current, []).append(cell)
@@ -115,6 +117,8 @@ def merge(source_nb, submitted_nb):
             if gid in locked and gid not in seen and cell.cell_type == "code" and gid != "setup":
                 problems.append(f"locked cell {gid!r} was missing from the submission; restored from the source")
             out.append(nbformat.from_dict(dict(cell)))
+            if gid:
+                add_extras(gid)
     for leftover in list(extras):
         add_extras(leftover)
     ids = set()

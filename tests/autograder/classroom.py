@@ -67,7 +67,8 @@ def notebook_path(folder, assignment):
 
 def write_answers(folder, released, source, assignment, replace=None, insert_after=None):
     """The reference answers, with {grade_id: code} replaced, and {grade_id: code} cells added after
-    those cells (an extra student cell). Returns the notebook's path."""
+    those cells (an extra student cell, which grading runs right there: see transforms.merge).
+    Returns the notebook's path."""
     nb = fill(released, source, replace or {})
     for gid, code in (insert_after or {}).items():
         at = next(i for i, c in enumerate(nb.cells) if grade_id(c) == gid)
