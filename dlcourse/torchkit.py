@@ -1,5 +1,6 @@
-"""What the PyTorch chapter gives the student: CIFAR-10 loaders, the training loop, accuracy,
-a throughput benchmark and the notebook's visible checks.
+"""What the PyTorch chapter gives the student: CIFAR-10 loaders, the training loop, accuracy
+and the notebook's visible checks (the book's throughput benchmark and demo net are in
+book/pytorch/throughput.py).
 
 Contract of this module: every model is an ``nn.Module`` (or a function wrapped in one) that
 maps a float32 batch of shape (N, 3, 32, 32), normalized by :func:`to_tensor`, to raw class
@@ -12,7 +13,6 @@ Nothing here is an exercise answer: ``random_weight``, ``three_layer_convnet`` a
 numbers recorded once from the reference solution.
 """
 import math
-import time
 
 import numpy as np
 import torch
@@ -20,7 +20,6 @@ import torch.nn.functional as F
 from torch.utils.data import DataLoader, TensorDataset
 
 from .data import load_cifar10
-from .runtime import by_mode
 from .runtime import device as default_device
 
 # per-channel mean and standard deviation of CIFAR-10's 50,000 training images (pixels in [0, 1])
@@ -149,49 +148,6 @@ class Functional(torch.nn.Module):
 
     def forward(self, x):
         return self.fn(x, list(self.params))
-
-
-def images_per_second(make_model, batch_sizes=(16, 64, 256), steps=None, device=None, seed=0):
-    """Throughput of one SGD training step (forward, backward, update) per batch size.
-
-    Inputs:
-    - make_model: a function returning a fresh nn.Module for (N, 3, 32, 32) inputs.
-    - batch_sizes: the batch sizes to time.
-    - steps: timed steps per batch size after one warm-up step (default: 3 smoke, 20 full).
-    - device: where to run (default: dlcourse.runtime.device()).
-
-    Returns a dict {batch_size: images per second}.
-    """
-    device = device or default_device()
-    steps = steps or by_mode(smoke=3, full=20)
-    torch.manual_seed(seed)
-    result = {}
-    for b in batch_sizes:
-        model = make_model().to(device)
-        opt = torch.optim.SGD(model.parameters(), lr=1e-2)
-        x = torch.randn(b, 3, 32, 32, device=device)
-        y = torch.randint(0, 10, (b,), device=device)
-
-        def step():
-            opt.zero_grad()
-            F.cross_entropy(model(x), y).backward()
-            opt.step()
-
-        step()  # warm-up: allocations, kernel selection
-        _sync(device)
-        start = time.perf_counter()
-        for _ in range(steps):
-            step()
-        _sync(device)
-        result[b] = b * steps / (time.perf_counter() - start)
-    return result
-
-
-def _sync(device):
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-    elif device.type == "mps":
-        torch.mps.synchronize()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -327,34 +283,3 @@ def probe_convnet_module(name, build, rng, record):
     record(f"{name}/scores", {"scores": model(x)}, rtol=1e-6, atol=1e-9,
            label=f"scores of a (2, 3, {size}, {size}) batch with fixed parameters",
            hint="conv 5x5 padding 2 -> ReLU -> conv 3x3 padding 1 -> ReLU -> flatten -> linear; raw scores, no softmax")
-
-
-def demo_convnet(num_classes=10):
-    """The book's small conv net (not the exercise's) as an nn.Sequential, for 32x32 RGB images:
-    conv 3x3 (16) -> ReLU -> max-pool 2 -> conv 3x3 (32) -> ReLU -> max-pool 2 -> linear."""
-    nn = torch.nn
-    return nn.Sequential(nn.Conv2d(3, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                         nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                         nn.Flatten(), nn.Linear(32 * 8 * 8, num_classes))
-
-
-def main(argv=None):
-    """`python -m dlcourse.torchkit [batch sizes...]`: images/second of a training step of
-    demo_convnet on this machine's device (CUDA, MPS or CPU), in full mode's 20 timed steps."""
-    import argparse
-    import platform
-
-    parser = argparse.ArgumentParser(prog="python -m dlcourse.torchkit", description=main.__doc__.split(":", 1)[1])
-    parser.add_argument("sizes", nargs="*", type=int, metavar="BATCH_SIZE", help="default: 16 64 256 1024")
-    sizes = parser.parse_args(argv).sizes or [16, 64, 256, 1024]
-    if min(sizes) < 1:
-        parser.error("batch sizes must be positive")
-    dev = default_device()
-    name = torch.cuda.get_device_name(dev) if dev.type == "cuda" else platform.processor() or platform.machine()
-    print(f"device: {dev} ({name}), torch {torch.__version__}, {torch.get_num_threads()} CPU thread(s)")
-    for b, rate in images_per_second(demo_convnet, sizes, steps=20, device=dev).items():
-        print(f"batch {b:5d}: {rate:10,.0f} images/s")
-
-
-if __name__ == "__main__":
-    main()

@@ -3,7 +3,7 @@
 An instructor notebook names them per test cell (``metadata.dlcourse.forbid``: dotted names,
 each also forbidding everything below it, so ``torch.optim`` covers ``torch.optim.Adam``). The
 names may be external APIs (``torch.nn.functional.batch_norm``) or objects of the course library
-(``dlcourse.study``, ``dlcourse.resnet.TensorBatches``).
+(``dlcourse.data._read_batch``, ``dlcourse.resnet.TensorBatches``).
 
 The student's code is parsed, never run, here. What a name stands for is resolved in notebook
 order, over every code cell before the test, and a use counts when it stands in a cell the
@@ -15,13 +15,13 @@ student wrote:
 - re-exports through the course library, by introspection outside the kernel: once per grading
   process a child process of the grader imports every module of the grader's copy of ``dlcourse``
   and maps every dotted path through it to the module, class or function it really leads to
-  (``library_map``: ``dlcourse.torchkit.torch`` -> ``torch``, ``dlcourse.bench_resnet.StudyNet``
-  -> ``dlcourse.study.StudyNet``, ``dlcourse.resnet.F`` -> ``torch.nn.functional``); any
+  (``library_map``: ``dlcourse.torchkit.torch`` -> ``torch``, ``dlcourse.torchkit.load_cifar10``
+  -> ``dlcourse.data.load_cifar10``, ``dlcourse.resnet.F`` -> ``torch.nn.functional``); any
   attribute chain through the library (``tk.torch.nn.functional.batch_norm``, ``from dlcourse
   import resnet; resnet.F.batch_norm``, ``getattr(tk, "torch")``) is rewritten by that map,
   repeatedly, to the object it really is, and compared with the forbid list under both names;
 - dynamic lookups with constant text: ``getattr(x, "name")``, ``vars(x)["name"]``,
-  ``x.__dict__["name"]``, ``importlib.import_module("dlcourse.study")`` (also relative, with a
+  ``x.__dict__["name"]``, ``importlib.import_module("dlcourse.resnet")`` (also relative, with a
   package), ``__import__("a.b")`` (``a``; ``a.b`` with a fromlist), ``sys.modules["a.b"]``;
 - attributes a student's code rebinds: ``m.x = tk.torch`` or ``setattr(m, "x", tk.torch)`` make
   ``m.x`` stand for ``torch`` in later cells;
@@ -34,7 +34,7 @@ student wrote:
 - scopes: a parameter, or a name bound inside a function, class, lambda or comprehension, shadows
   an outer alias there only (``global``/``nonlocal`` names excepted); a ``for``/``with`` target or
   ``del`` at the top drops the alias;
-- string constants naming a forbidden thing (``"torch.optim"``, ``"dlcourse.bench_resnet.StudyNet"``)
+- string constants naming a forbidden thing (``"torch.optim"``, ``"dlcourse.torchkit.train_part"``)
   count; the last part of one (``"batch_norm"``) counts as the key of a ``getattr``-like lookup
   (also held in a variable: ``key = "batch_norm"; getattr(x, key)``), not elsewhere (``"train"``
   is also a dictionary key).
@@ -146,9 +146,9 @@ def _build_map():
     grader imports every module of the grader's own copy of the library (the one the kernels get a
     copy of) and lists every module-level attribute that is a module, class or function, under the
     name that really leads to it: ``dlcourse.torchkit.torch`` -> ``torch``, ``dlcourse.resnet.F``
-    -> ``torch.nn.functional``, ``dlcourse.bench_resnet.StudyNet`` -> ``dlcourse.study.StudyNet``,
-    ``dlcourse.normalization.batchnorm_backward`` -> ``dlcourse.normalization.norm_backward``, the
-    package's submodules (``dlcourse.study`` -> itself). A name is kept only when importing it gives
+    -> ``torch.nn.functional``, ``dlcourse.torchkit.load_cifar10`` -> ``dlcourse.data.load_cifar10``,
+    ``dlcourse.resnet.default_device`` -> ``dlcourse.runtime.device``, the package's submodules
+    (``dlcourse.resnet`` -> itself). A name is kept only when importing it gives
     back the very same object. Values (numbers, tuples, instances) are left out.
     If the library cannot be imported, a warning says so and only the names as written count.
     """

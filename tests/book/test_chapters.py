@@ -28,7 +28,7 @@ def test_setup_cell_is_hidden_and_provenance_is_a_note(chapter):
     assert HIDDEN & set(cells[0].metadata.get("tags", [])), f"{chapter}: tag the set-up cell hide-input"
     notes = [c for c in cells if "provenance()" in c.source]
     assert len(notes) == 1 and "remove-input" in notes[0].metadata.get("tags", []), \
-        f"{chapter}: one cell tagged remove-input calls dlcourse.runtime.provenance()"
+        f"{chapter}: one cell tagged remove-input calls provenance() (book/_lib/provenance.py)"
     for cell in cells:
         for line in cell.source.splitlines():
             assert not ("print(" in line and re.search(r"platform\.platform\(|__version__|\bmode\(\)", line)), \

@@ -1,5 +1,5 @@
 """The ResNet chapter's given code: option-A shortcut, batched augmentation, checkpoints and the
-full-mode loop, the book's study nets (parameter counts against the paper), the grading probes."""
+full-mode loop, the grading probes (the book's study nets: tests/book/test_resnet.py)."""
 import pickle
 
 import numpy as np
@@ -8,15 +8,11 @@ import torch
 from torch import nn
 
 from autograder.judge.properties import crop_and_flip
-from dlcourse.probes import (CountingOptimizer, ScriptedModel, canonical_weights, conv_trace, count_parameters,
+from dlcourse.probes import (CountingOptimizer, ScriptedModel, canonical_weights, count_parameters,
                              index_batches, write_cifar_batch)
 from dlcourse.resnet import OptionAShortcut, TensorBatches, load_checkpoint, paper_recipe, save_checkpoint, train
 from dlcourse.runtime import device
-from dlcourse.study import StudyNet
-
-# He et al. 2015, Table 6: depth -> parameters in millions (two decimals as printed)
-PAPER = {20: 0.27, 32: 0.46, 44: 0.66, 56: 0.85, 110: 1.7}
-
+from study import StudyNet  # the book's study net (book/resnet/study.py) as a model to train
 
 def test_option_a_subsamples_and_zero_pads_without_parameters():
     sc = OptionAShortcut(4, 8, 2)
@@ -28,21 +24,6 @@ def test_option_a_subsamples_and_zero_pads_without_parameters():
     assert torch.equal(OptionAShortcut(5, 5, 1)(x[:, :1].repeat(1, 5, 1, 1)), x[:, :1].repeat(1, 5, 1, 1))
     with pytest.raises(ValueError, match="only adds channels"):
         OptionAShortcut(8, 4)
-
-
-@pytest.mark.parametrize("depth", sorted(PAPER))
-def test_study_net_has_the_papers_parameter_counts(depth):
-    net = StudyNet((depth - 2) // 6, residual=True, batch_norm=True, width=16)
-    assert net.depth() == depth
-    assert round(count_parameters(net) / 1e6, 2 if depth < 100 else 1) == PAPER[depth]
-
-
-def test_study_net_exact_counts_and_plain_twin():
-    counts = [count_parameters(StudyNet(n)) for n in (3, 5, 7, 9, 18)]
-    assert counts == [269722, 464154, 658586, 853018, 1727962]  # the widely reproduced option-A counts
-    assert count_parameters(StudyNet(3, residual=False)) == counts[0]  # option A adds nothing
-    trace = conv_trace(StudyNet(1).eval(), torch.zeros(1, 3, 32, 32))
-    assert trace["stride"].tolist() == [1, 1, 1, 2, 1, 2, 1] and trace["size"].tolist() == [32, 32, 32, 16, 16, 8, 8]
 
 
 def test_tensor_batches_augment_is_pad4_crop_and_flip():
@@ -137,14 +118,6 @@ def test_scripted_model_follows_its_script_and_counting_optimizer_steps_in_place
             x, y = next(iter(index_batches(8, 8)))
             accs.append((model(x).argmax(1) == y).float().mean().item())
     assert accs == [0.25, 0.5] and ref.item() == 2.0  # the stale reference saw the in-place steps
-
-
-def test_benchmark_script_prints_a_table(capsys):
-    from dlcourse.bench_resnet import main
-    rows = main(["--n", "1", "--batch-size", "16", "--batches", "1", "--workers", "0", "--device", "cpu", "--threads", "1"])
-    assert len(rows) == 2 and all(r[1] > 0 and r[2] > 0 for r in rows)
-    out = capsys.readouterr().out
-    assert "| data path | data only (images/s) | training step (images/s) |" in out and "machine:" in out
 
 
 class _Payload:

@@ -1,4 +1,4 @@
-"""dlcourse.torchkit: loaders, the training loop, the benchmark, and the notebook's visible checks
+"""dlcourse.torchkit: loaders, the training loop and the notebook's visible checks
 (they pass the reference solution and fail the variants' real mistakes)."""
 import math
 from pathlib import Path
@@ -11,6 +11,7 @@ from torch import nn
 
 from autograder.notebook import grade_id, read
 from dlcourse import torchkit
+from throughput import demo_convnet  # the book's small conv net (book/pytorch/throughput.py) as a model to train
 
 ROOT = Path(__file__).resolve().parents[2]
 VARIANTS = ROOT / "tests" / "autograder" / "variants" / "pytorch"
@@ -59,7 +60,7 @@ def test_loaders_split_the_slice_and_repeat_for_a_seed():
 def test_train_part_learns_and_check_accuracy_counts(reference):
     torch.manual_seed(0)
     loaders = torchkit.cifar10_loaders(batch_size=100)
-    model = torchkit.demo_convnet()
+    model = demo_convnet()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
     scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.5)
     history = torchkit.train_part(model, optimizer, loaders, epochs=2, device=torch.device("cpu"), scheduler=scheduler)
@@ -67,11 +68,6 @@ def test_train_part_learns_and_check_accuracy_counts(reference):
     assert optimizer.param_groups[0]["lr"] == pytest.approx(0.0125)
     assert np.mean(history["loss"][-5:]) < np.mean(history["loss"][:5])
     assert 0 <= torchkit.check_accuracy(loaders["val"], model, torch.device("cpu")) <= 1 and not model.training
-
-
-def test_images_per_second_times_each_batch_size():
-    rates = torchkit.images_per_second(torchkit.demo_convnet, batch_sizes=(4, 8), steps=1, device=torch.device("cpu"))
-    assert set(rates) == {4, 8} and all(r > 0 for r in rates.values())
 
 
 def test_visible_checks_pass_the_reference(reference):
@@ -102,15 +98,3 @@ def test_levels_check_fails_a_module_that_differs(reference):
     no_bias = variant("wrong-sequential-no-bias")["sequential_convnet"](3, 4, 3, 10)
     with pytest.raises(ValueError, match="has no bias"):
         torchkit.check_levels_agree(reference["three_layer_convnet"], {"sequential": no_bias})
-
-
-def test_benchmark_cli_measures_and_rejects_bad_arguments(capsys):
-    from dlcourse import torchkit
-    torchkit.main(["4"])
-    out = capsys.readouterr().out
-    assert "batch     4:" in out and "images/s" in out
-    for bad in (["x"], ["0"]):
-        with pytest.raises(SystemExit) as exit_:
-            torchkit.main(bad)
-        assert exit_.value.code == 2
-    assert "usage: python -m dlcourse.torchkit" in capsys.readouterr().err

@@ -5,6 +5,9 @@
 # Before (forbidden-call check resolved names, not re-exports): 24/24. Base (the `resnet` answer
 # cell as released): 20/24. After (dlcourse.bench_resnet.StudyNet resolved to dlcourse.study.StudyNet;
 # dlcourse.bench_resnet forbidden too): 3/24 (the import stands before every later test, which forbid it too).
+# Since both modules moved out of the student library (issue 18: book/resnet/study.py and
+# bench_resnet.py, beside the ResNet page), the kernel cannot import them either; the names stay
+# forbidden, so this old route still costs the points.
 import classroom
 
 ANSWERS = {"resnet": '''

@@ -4,7 +4,7 @@ import pytest
 from autograder.judge.forbidden import _covers, find
 from autograder.notebook import forbid_rule
 
-BN = ["torch.nn.functional.batch_norm", "torch.nn.BatchNorm1d", "torch.optim", "dlcourse.study"]
+BN = ["torch.nn.functional.batch_norm", "torch.nn.BatchNorm1d", "torch.optim", "dlcourse.runtime.device"]
 GIVEN = "import numpy as np\nimport torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n"
 
 
@@ -28,9 +28,10 @@ GIVEN = "import numpy as np\nimport torch\nimport torch.nn as nn\nimport torch.n
     ("from dlcourse import resnet\ny = resnet.F.batch_norm(x)", "torch.nn.functional.batch_norm"),
     ("import dlcourse.torchkit as tk\nT = getattr(tk, 'torch')\ny = T.nn.functional.batch_norm(x)", "torch.nn.functional.batch_norm"),
     ("import dlcourse.probes as p\nlayer = p.nn.BatchNorm1d(3)", "torch.nn.BatchNorm1d"),
-    ("from dlcourse.bench_resnet import StudyNet\nnet = StudyNet(3)", "dlcourse.study"),
-    ("import importlib\nnet = importlib.import_module('dlcourse.bench_resnet').StudyNet(3)", "dlcourse.study"),
-    ("net = __import__('dlcourse.bench_resnet', fromlist=['StudyNet']).StudyNet(3)", "dlcourse.study"),
+    # a library function re-exported by another library module (dlcourse.resnet imports runtime's device)
+    ("from dlcourse.resnet import default_device\ndev = default_device()", "dlcourse.runtime.device"),
+    ("import importlib\ndev = importlib.import_module('dlcourse.resnet').default_device()", "dlcourse.runtime.device"),
+    ("dev = __import__('dlcourse.resnet', fromlist=['default_device']).default_device()", "dlcourse.runtime.device"),
     ("import dlcourse.torchkit as tk\nimport types\nm = types.SimpleNamespace()\nm.t = tk.torch\ny = m.t.optim", "torch.optim"),
     ("import dlcourse.torchkit as tk\ny = eval('tk.F.batch_norm')(x)", "torch.nn.functional.batch_norm"),
     ("exec(\"from dlcourse.resnet import F as G\\ny = G.batch_norm(x)\")", "torch.nn.functional.batch_norm"),

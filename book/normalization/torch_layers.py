@@ -1,4 +1,4 @@
-"""Normalization layers for the book's figures, backed by PyTorch (not the exercise's code).
+"""Normalization layers for the normalization chapter, backed by PyTorch (not the exercise's code).
 
 These functions follow the cs231n normalization contract of :mod:`dlcourse.layers`, so they
 plug into :class:`dlcourse.fc_net.FullyConnectedNet` like the student's own layers:
@@ -6,8 +6,9 @@ plug into :class:`dlcourse.fc_net.FullyConnectedNet` like the student's own laye
 - ``norm_forward(x, gamma, beta, param) -> (out, cache)``;
 - ``norm_backward(dout, cache) -> (dx, dgamma, dbeta)``.
 
-Design: the library ships to students (``pip install`` from the course repository), so it
-must not contain the numpy batch norm the exercise asks for. The forward pass here calls
+Design: the book's code, beside its page, not the student library's (it was
+``dlcourse.normalization``): students never get it with ``dlcourse``, and it must not contain
+the numpy batch norm the exercise asks for. The forward pass here calls
 ``torch.nn.functional.batch_norm`` / ``layer_norm``; the backward pass is PyTorch's autograd
 on that same graph (``torch.autograd.grad``). Nothing here shows how to derive or simplify
 the backward pass. The running statistics follow the exercise's convention, which differs

@@ -1,4 +1,5 @@
-"""Plain-versus-residual study nets for the book's figures (given to the book, not an answer).
+"""Plain-versus-residual study nets for the ResNet chapter's figures (the book's code, not the
+student library's: the page beside this file imports it, and ``bench_resnet.py`` beside it).
 
 Contract: :class:`StudyNet` is one configurable CIFAR network: a 3x3 stem, three stages of
 ``units`` two-convolution units (widths ``width``, 2·width, 4·width; the first unit of the
@@ -7,7 +8,9 @@ Switches: ``residual`` (add an option-A shortcut around every unit) and ``batch_
 batch norm after every convolution). With residual=True, batch_norm=True and width 16 it has
 the layout and the parameter count of He et al.'s CIFAR ResNet-(6·units+2); it is written as
 one flat module (lists of layers, a loop in ``forward``), not in the exercise's
-block/stack/nn.Sequential form, and the exercise's tests refuse submissions that import it.
+block/stack/nn.Sequential form. It is not in ``dlcourse`` (students never get it with the
+library), and the exercise's tests refuse submissions that import it by its old name
+``dlcourse.study`` too.
 
 :func:`train_study` trains such nets briefly on a CPU and records per-epoch curves.
 """
@@ -18,7 +21,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .resnet import OptionAShortcut
+from dlcourse.resnet import OptionAShortcut
 
 
 class StudyNet(nn.Module):

@@ -1,9 +1,9 @@
 """Benchmark: training images per second of the course's ResNet data path against the write-ups' one.
 
-    python -m dlcourse.bench_resnet [--n 3] [--batch-size 128] [--batches 20] [--workers 2] [--device cuda]
+    python book/resnet/bench_resnet.py [--n 3] [--batch-size 128] [--batches 20] [--workers 2] [--device cuda]
 
-Both sides train the same CIFAR ResNet-(6n+2) (the library's dlcourse.study.StudyNet in the
-paper's configuration) with the same SGD step and batch size on the same machine:
+Both sides train the same CIFAR ResNet-(6n+2) (the book's StudyNet, ``study.py`` beside this
+file, in the paper's configuration) with the same SGD step and batch size on the same machine:
 
 - course: ``dlcourse.resnet.TensorBatches``: all images on the training device once as uint8,
   each batch cropped, flipped and normalized as one tensor operation there;
@@ -25,10 +25,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .data import load_cifar10
-from .resnet import CIFAR_MEAN, CIFAR_STD, TensorBatches
-from .runtime import device as default_device
-from .study import StudyNet
+from dlcourse.data import load_cifar10
+from dlcourse.resnet import CIFAR_MEAN, CIFAR_STD, TensorBatches
+from dlcourse.runtime import device as default_device
+from study import StudyNet  # beside this file (a script's folder is the first on its path)
 
 
 class PerImageDataset(torch.utils.data.Dataset):
