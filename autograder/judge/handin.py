@@ -1,11 +1,13 @@
 """Judge a hand-in outside the notebook that made it: a fresh sandboxed process, trusted data.
 
-A handed-in model file (``metadata.dlcourse.handin``, e.g. a ``challenge_model.pt``) is never evaluated by the student's own notebook run, whose kernel could
-rebind the evaluation or read what it is scored on. A spec with a ``judge`` entry is judged here:
+A handed-in model file (``metadata.dlcourse.handin``) is never evaluated by the student's own
+notebook run, whose kernel could rebind the evaluation or read what it is scored on. A spec with a
+``judge`` entry is judged here:
 
-    {"name": "challenge_model.pt", "max_mb": 20, "test": "test_challenge",
-     "judge": {"kind": "classifier", "data": "cifar10-heldout.npz", "builder": "build_challenge_model",
-               "before": "challenge_model", "key": "challenge/heldout", "check": "heldout_accuracy",
+    {"name": "model.pt", "max_mb": 20, "test": "test_model",
+     "judge": {"kind": "classifier", "data": "<images and labels>.npz", "builder": "build_model",
+               "before": "<grade_id of the cell defining build_model>", "key": "model/heldout",
+               "check": "<a property check of the chapter>",
                "levels": [[0.70, 1.0], [0.60, 0.75], ...], "label": "...", "hint": "..."}}
 
 The chapter (autograder/chapters/<assignment>/, found through judge/chapter.py) provides the rest:
