@@ -2,8 +2,9 @@
 
 Notebooks import, the library implements: everything the exercises *give* the student lives
 here (numeric checks, data, the given nets and the Solver, run-mode and device helpers, the
-grading probes). Nothing here is a solution: the reference solutions live only in
-``solutions/`` of the course repository.
+tests' record channel). The hidden tests' probes and the grader's checks are not here: they
+live in the instructors' autograder/chapters/, never shipped to students. Nothing here is a
+solution: the reference solutions live only in ``solutions/`` of the course repository.
 """
 __version__ = "0.1.0"
 

@@ -53,7 +53,8 @@ def record(key, value, *, label="", hint="", rtol=1e-6, atol=0.0, check=None, ar
     - rtol, atol: with check=None, accepted when |got - ref| <= atol + rtol * (|got| + |ref|)
       elementwise.
     - check: None to compare with the reference's value of the same key; or the name of a
-      property check in ``autograder/judge/properties.py``, called outside the kernel as
+      property check (generic: ``autograder/judge/properties.py``; the notebook's chapter's:
+      ``autograder/chapters/<assignment>/checks.py``), called outside the kernel as
       ``check(ref, got, **args)`` (for random outputs, thresholds, structure). Record the inputs
       too: the judge takes them from the reference run (same seed, same inputs), never from
       the student's record.

@@ -2,8 +2,9 @@
 
 A test cell passes when every record the reference solution produced in that cell was also
 produced by the student's run, in the same cell, and matches: within the reference's rtol/atol,
-or, when the reference record names a property check (the generic ones in
-autograder/judge/properties.py, then the chapter's: autograder/judge/chapter.py), by that check run here on the student's raw values and the reference's trusted inputs.
+or, when the reference record names a property check (a generic one of
+autograder/judge/properties.py, else one of the notebook's chapter: autograder/judge/chapter.py),
+by that check run here on the student's raw values and the reference's trusted inputs.
 Messages say which input and what to check (the hint written with the test); they never
 contain the hidden test's source or the reference values.
 """

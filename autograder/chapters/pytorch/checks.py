@@ -14,7 +14,7 @@ def heldout_accuracy(ref, got, *, levels, count=None, **_):
 
     Built by autograder/judge/handin.py, which judges the hand-in in a fresh sandbox: ``ref`` is
     {"labels": (N,) true classes of the views} (the grader's own data, never in a kernel); ``got``
-    is the sandboxed evaluation's record (dlcourse.challenge.evaluate_handin): {"predictions":
+    is the sandboxed evaluation's record (handin.py, through dlcourse.challenge.evaluate_handin): {"predictions":
     (N,) class indices} or {"problem": [code]} (a dlcourse.challenge.PROBLEMS code).
     args: levels ([[accuracy, fraction], ...], as in `thresholds`); count (N, for the message).
     """
