@@ -16,6 +16,9 @@ module per verb. A submission's path through the packages, in the order it trave
     records/    what a run leaves: the gradebook, the journal, grades.csv/lms.csv, feedback pages,
                 written answers for TAs (`manual`)
     authoring/  from instructor notebooks to student notebooks (release.py: `release`)
+    chapters/   each chapter's grading code: hidden-test probes and hand-in code (given to the grading
+                kernels), property checks (run by judge/, which imports a chapter only by the
+                assignment's name: judge/chapter.py); never shipped to students
 
 Shared by all: config.py (settings, one layered place), course.py (where a course's folders
 are), notebook.py (reading notebooks, cell metadata), text.py (text a submission controls, made

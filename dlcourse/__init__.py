@@ -2,7 +2,7 @@
 
 Notebooks import, the library implements: everything the exercises *give* the student lives
 here (numeric checks, data, the given nets and the Solver, run-mode and device helpers, the
-visible checks, the challenge's hand-in). Nothing here is a solution: the reference solutions
+visible checks, the challenge's hand-in, the hidden tests' record channel). Nothing here is a solution: the reference solutions
 live only in ``solutions/`` of the course repository. It holds only what the students'
 notebooks import and what that needs; nothing here imports the grader (``autograder``), the
 book or the tests (tests/test_layout.py checks both).
@@ -27,8 +27,9 @@ Public API: per module, the names the released notebooks (exercises/*/*.ipynb) i
 Used by those, not imported by the notebooks: gradient_check (numeric gradients; its
 eval_numerical_gradient and eval_numerical_gradient_array are also here), layers (the given
 layers of fc_net), optim (the Solver's plain sgd), stats (the dropout checks' exact binomial
-bounds). The hidden tests' side (grading: record, grading_rng; the probes and probe_* functions)
-is imported by the instructor notebooks only.
+bounds). The hidden tests' record channel (grading: record, grading_rng) is here because the
+visible checks record too; the hidden tests' probes and the grader's checks are not: they live
+in the instructors' autograder/chapters/<chapter>/, never shipped to students.
 
 No longer here (issue 18: code only the book or a benchmark uses lives with the book):
 

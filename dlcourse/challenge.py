@@ -8,12 +8,14 @@ scores (N, 10); anything else (its own preprocessing, test-time tricks) lives in
 
 Grading (autograder/judge/handin.py; the notebook's ``metadata.dlcourse.handin``): never in the
 student's own notebook run. The grader starts a fresh sandboxed kernel, runs the notebook's code
-up to ``build_challenge_model`` there, and calls :func:`evaluate_handin`, which loads the file on
+up to ``build_challenge_model`` there, and its trusted cell (autograder/chapters/pytorch/handin.py,
+grading code students never get) calls :func:`evaluate_handin`, which loads the file on
 the CPU with ``torch.load(weights_only=True)`` (a file that would run code when unpickled is
 refused, never run) and predicts, within TIME_LIMIT_S, views of held-out images (real CIFAR-10
 test images that ship nowhere students see, shifted, flipped and jittered with the run's secret
 seed) handed to that kernel without labels. The grader computes the accuracy and awards points
-by the thresholds in the instructor notebook. When something is wrong the record carries a
+by the thresholds in the instructor notebook (the chapter's ``heldout_accuracy`` check,
+autograder/chapters/pytorch/checks.py). When something is wrong the record carries a
 problem code instead (PROBLEMS), which the judge turns into a message and 0 points for the
 challenge only. In the notebook, the visible test calls evaluate_handin on the vendored slice's
 labelled test images.

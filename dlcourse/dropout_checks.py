@@ -1,4 +1,5 @@
-"""Checks for the dropout exercise: visible checks (``check_*``) and hidden-test probes (``probe_*``).
+"""Visible checks of the dropout exercise (``check_*``); its hidden-test probes are in
+autograder/chapters/dropout/probes.py (never shipped to students), which shares nonzero_inputs.
 
 Contracts (the student's code):
 
@@ -9,18 +10,16 @@ Contracts (the student's code):
 
 The outputs are random: two correct answers draw different masks. So nothing here compares
 with the reference's values. Every check records the raw input and output, and the grader
-judges *properties* outside the kernel (``autograder/judge/properties.py``: ``inverted_dropout``,
-``dropout_backward``, ``all_equal``, ``independent_masks``), taking the inputs from the reference
-run's record. The
-visible checks assert the same properties in the kernel, with the same exact binomial bound
-(:func:`dlcourse.stats.binomial_interval`), so a correct answer fails them with probability
-below 1e-8 per check. The probes seed numpy's and torch's global generators from the grading
-generator, so a new grading seed draws new masks (an answer with its own generator draws its own).
+judges *properties* outside the kernel (``autograder/chapters/dropout/checks.py``:
+``inverted_dropout``, ``dropout_backward``, ``independent_masks``; the generic ``all_equal``),
+taking the inputs from the reference run's record. The visible checks assert the same properties
+in the kernel, with the same exact binomial bound (:func:`dlcourse.stats.binomial_interval`), so a
+correct answer fails them with probability below 1e-8 per check.
 """
 import numpy as np
 
 from .gradient_check import eval_numerical_gradient_array, forward_output, rel_error
-from .grading import grading_rng, record
+from .grading import record
 from .stats import binomial_interval
 
 
@@ -28,20 +27,9 @@ def _fail(msg):
     raise AssertionError(msg)
 
 
-def _inputs(rng, shape):
+def nonzero_inputs(rng, shape):
     """Values with |x| in [0.5, 2): an output of 0 then always means 'dropped'."""
     return rng.choice([-1.0, 1.0], size=shape) * rng.uniform(0.5, 2.0, size=shape)
-
-
-def _reseed(rng):
-    """Seed numpy's (and torch's, if imported) global generators from the grading generator."""
-    import sys
-
-    seed = int(rng.integers(2**31 - 1))
-    np.random.seed(seed)
-    torch = sys.modules.get("torch")
-    if torch is not None:
-        torch.manual_seed(seed)
 
 
 def _call(forward, x, param, what):
@@ -93,7 +81,7 @@ def check_forward(dropout_forward, keeps=(0.25, 0.4, 0.7)):
     Returns {p: fraction kept}.
     """
     rng = np.random.default_rng(231)
-    x = _inputs(rng, (500, 500)) + 1.0  # mean about 1, never 0
+    x = nonzero_inputs(rng, (500, 500)) + 1.0  # mean about 1, never 0
     x[x == 0] = 1.0
     fractions = {}
     for keep in keeps:
@@ -117,7 +105,7 @@ def check_forward(dropout_forward, keeps=(0.25, 0.4, 0.7)):
 
 def check_seed(dropout_forward, keep=0.6):
     """The same seed gives the same mask; two calls without a seed draw independent masks."""
-    x = _inputs(np.random.default_rng(236), (40, 50))
+    x = nonzero_inputs(np.random.default_rng(236), (40, 50))
     a, _ = _call(dropout_forward, x, {"mode": "train", "p": keep, "seed": 123}, "dropout_forward (seed=123)")
     b, _ = _call(dropout_forward, x, {"mode": "train", "p": keep, "seed": 123}, "dropout_forward (seed=123)")
     record("seed/visible", {"first": a, "second": b}, check="all_equal",
@@ -136,7 +124,7 @@ def check_seed(dropout_forward, keep=0.6):
 def check_backward(dropout_forward, dropout_backward, keep=0.8, tol=1e-6):
     """Numerical gradient check of dx with a fixed seed (so every call draws the same mask)."""
     rng = np.random.default_rng(237)
-    x = _inputs(rng, (10, 10))
+    x = nonzero_inputs(rng, (10, 10))
     dout = rng.standard_normal((10, 10))
     param = {"mode": "train", "p": keep, "seed": 123}
     out, cache = _call(dropout_forward, x, dict(param), "dropout_forward")
@@ -164,7 +152,7 @@ def check_module(module_class, p=0.3):
     if not isinstance(model, torch.nn.Module):
         _fail("Dropout must be a subclass of nn.Module")
     rng = np.random.default_rng(238)  # inputs drawn before the module draws anything: the same in every run
-    x = torch.as_tensor(_inputs(rng, (200, 300)), dtype=torch.float32)
+    x = torch.as_tensor(nonzero_inputs(rng, (200, 300)), dtype=torch.float32)
     dout = torch.as_tensor(rng.standard_normal((200, 300)), dtype=torch.float32)
     original = x.clone()
     model.train()
@@ -199,155 +187,3 @@ def check_module(module_class, p=0.3):
                                f"two training-mode calls of one Dropout({p}) on the same input")
     print(f"two calls: {agree:.2f} of the units agree (about {keep**2 + p**2:.2f} for independent masks)")
     return fraction
-
-
-# ---------------------------------------------------------------- hidden-test probes
-
-def probe_forward(name, forward, cases, hint_train="", hint_test="", hint_seed=""):
-    """Record train-mode outputs (with their inputs), test-mode outputs, the input after the call,
-    and two calls with one seed, on fresh inputs.
-
-    Inputs:
-    - name: key prefix.
-    - forward: the student's dropout_forward.
-    - cases: list of dicts with "shape" and "p" (keep probability).
-    - hint_train, hint_test, hint_seed: hints for a wrong train-mode output, test-mode output,
-      and seeded calls that differ.
-    """
-    for c, case in enumerate(cases):
-        rng = grading_rng(name, c)
-        shape, keep = tuple(case["shape"]), float(case["p"])
-        x = _inputs(rng, shape)
-        label = f"x of shape {shape}, p = {keep}"
-        _reseed(rng)
-        given = x.copy()
-        out, _ = forward(given, {"mode": "train", "p": keep})
-        record(f"{name}/case{c + 1}/train", {"x": x, "out": out}, check="inverted_dropout", args={"keep": keep},
-               label=f"{label}, train mode", hint=hint_train)
-        record(f"{name}/case{c + 1}/input", given, rtol=0, atol=0, label=f"{label}, the input after a train-mode call",
-               hint="do not change x in place: compute a new array")
-        test, _ = forward(x.copy(), {"mode": "test", "p": keep})
-        record(f"{name}/case{c + 1}/test", test, rtol=0, atol=0, label=f"{label}, test mode", hint=hint_test)
-        seed = int(rng.integers(1, 10**6))
-        first, _ = forward(x.copy(), {"mode": "train", "p": keep, "seed": seed})
-        _reseed(rng)
-        second, _ = forward(x.copy(), {"mode": "train", "p": keep, "seed": seed})
-        record(f"{name}/case{c + 1}/seed", {"x": x, "out": first, "first": first, "second": second}, check="all_equal",
-               args={"keys": ["first", "second"], "what": f"two train-mode calls with seed {seed}"},
-               label=f"{label}, dropout_param['seed'] = {seed}", hint=hint_seed)
-
-
-def _values(out):
-    """A student's output as a float64 array (a torch tensor detached), or as given when it is none."""
-    if hasattr(out, "detach") and hasattr(out, "cpu"):
-        return out.detach().cpu().double().numpy()
-    try:
-        return np.asarray(out, dtype=np.float64)
-    except (TypeError, ValueError):
-        return out
-
-
-def _record_independence(key, x, outs, keep, names, label, hint, rtol=1e-6):
-    """Record R outputs of one input for the independent_masks check (stacked: shape (R, *x.shape))."""
-    outs = [_values(o) for o in outs]
-    shapes = {getattr(o, "shape", None) for o in outs}
-    value = np.stack(outs) if len(shapes) == 1 and tuple(x.shape) in shapes else np.array([np.nan])
-    record(key, {"x": x, "outs": value}, check="independent_masks", args={"keep": keep, "names": names, "rtol": rtol},
-           label=label, hint=hint)
-
-
-def probe_independence(name, forward, cases, calls=4, hint=""):
-    """Record `calls` train-mode calls without a seed on one fresh input, for ``independent_masks``.
-
-    The generators are seeded once before the first call and never between calls, so a correct
-    answer draws `calls` independent masks. Inputs: name (key prefix), forward (the student's
-    dropout_forward), cases (dicts with "shape" and "p", keep probability), calls, hint.
-    """
-    for c, case in enumerate(cases):
-        rng = grading_rng(name, c)
-        shape, keep = tuple(case["shape"]), float(case["p"])
-        x = _inputs(rng, shape)
-        _reseed(rng)
-        outs = [forward(x.copy(), {"mode": "train", "p": keep})[0] for _ in range(calls)]
-        _record_independence(f"{name}/case{c + 1}", x, outs, keep, [f"call {r + 1}" for r in range(calls)],
-                             f"x of shape {shape}, p = {keep}, {calls} train-mode calls without a seed", hint)
-
-
-def probe_module_independence(name, module_class, cases, calls=3, hint=""):
-    """Record `calls` training-mode calls of one Dropout module on one fresh input, then the first
-    call of a second module built alike, for ``independent_masks``.
-
-    Seeded once before the first module is built, never between calls: a correct module draws
-    independent masks on every call, and two modules draw different ones. Inputs: name,
-    module_class (built as module_class(p), p the drop probability), cases (dicts with "shape"
-    and "p"), calls, hint.
-    """
-    import torch
-
-    for c, case in enumerate(cases):
-        rng = grading_rng(name, c)
-        shape, p = tuple(case["shape"]), float(case["p"])
-        x = torch.as_tensor(_inputs(rng, shape), dtype=torch.float32)
-        _reseed(rng)
-        model = module_class(p)
-        model.train()
-        outs = [model(x.clone()) for _ in range(calls)]
-        other = module_class(p)
-        other.train()
-        outs.append(other(x.clone()))
-        names = [f"call {r + 1}" for r in range(calls)] + [f"the first call of a second Dropout({p})"]
-        _record_independence(f"{name}/case{c + 1}", x, outs, 1.0 - p, names,
-                             f"Dropout({p}), x of shape {shape}, {calls} training-mode calls and a second module",
-                             hint, rtol=1e-5)
-
-
-def probe_backward(name, forward, backward, cases, hint=""):
-    """Record the train-mode output and dx on fresh inputs (judged with the mask of that output).
-
-    Inputs: name, forward, backward (the student's pair), cases (dicts with "shape" and "p"), hint.
-    """
-    for c, case in enumerate(cases):
-        rng = grading_rng(name, c)
-        shape, keep = tuple(case["shape"]), float(case["p"])
-        x, dout = _inputs(rng, shape), rng.standard_normal(shape)
-        _reseed(rng)
-        out, cache = forward(x.copy(), {"mode": "train", "p": keep})
-        dx = backward(dout.copy(), cache)
-        record(f"{name}/case{c + 1}", {"x": x, "dout": dout, "out": out, "dx": dx}, check="dropout_backward",
-               args={"keep": keep}, label=f"x of shape {shape}, p = {keep}", hint=hint)
-
-
-def probe_module(name, module_class, cases, hint_train="", hint_eval="", hint_grad=""):
-    """Record a Dropout module's training-mode output, gradient, input after the call and eval-mode output.
-
-    Inputs:
-    - name: key prefix.
-    - module_class: the student's class, built as module_class(p) (p: drop probability).
-    - cases: list of dicts with "shape" and "p".
-    - hint_train, hint_eval, hint_grad: hints for each kind of record.
-    """
-    import torch
-
-    for c, case in enumerate(cases):
-        rng = grading_rng(name, c)
-        shape, p = tuple(case["shape"]), float(case["p"])
-        keep = 1.0 - p
-        x = torch.as_tensor(_inputs(rng, shape), dtype=torch.float32)
-        dout = torch.as_tensor(rng.standard_normal(shape), dtype=torch.float32)
-        label = f"Dropout({p}), x of shape {shape}"
-        _reseed(rng)
-        model = module_class(p)
-        model.train()
-        given = x.clone()
-        out = model(given)
-        record(f"{name}/case{c + 1}/train", {"x": x, "out": out}, check="inverted_dropout",
-               args={"keep": keep, "rtol": 1e-5, "convention": "drop"}, label=f"{label}, training mode", hint=hint_train)
-        record(f"{name}/case{c + 1}/input", given, rtol=0, atol=0, label=f"{label}, the input after a call",
-               hint="do not modify the input in place (no x.mul_, x *= ..., inplace=True): return a new tensor")
-        leaf = x.clone().requires_grad_()
-        out = model(leaf)
-        (dx,) = torch.autograd.grad(out, leaf, dout)
-        record(f"{name}/case{c + 1}/grad", {"x": x, "dout": dout, "out": out, "dx": dx}, check="dropout_backward",
-               args={"keep": keep, "rtol": 1e-5}, label=f"{label}, gradient w.r.t. x", hint=hint_grad)
-        model.eval()
-        record(f"{name}/case{c + 1}/eval", model(x.clone()), rtol=0, atol=0, label=f"{label}, eval mode", hint=hint_eval)

@@ -31,7 +31,7 @@ def test_requirements_are_ranges_not_pins():
 
 def test_navigation_table_points_at_real_files():
     text = (ROOT / "README.md").read_text()
-    for path in re.findall(r"`((?:book|exercises|solutions|dlcourse)/[\w/.-]+)`", text):
+    for path in re.findall(r"`((?:book|exercises|solutions|dlcourse|autograder|tests)/[\w/.-]+)`", text):
         assert (ROOT / path).exists(), path
 
 

@@ -22,7 +22,7 @@ from ..config import Config
 from ..errors import GradingError
 from ..run.execute import Cell, run_cells
 from ..judge.cell import judge_cell
-from ..judge.properties import PROPERTIES
+from ..judge import chapter
 from ..notebook import forbid_rule, grade_id, handin_specs, is_autograded_test, is_demo, is_manual, is_solution, points, read, timeout
 from ..transforms.merge import merge
 
@@ -71,12 +71,13 @@ _LOCKS = {}
 _LOCKS_GUARD = threading.Lock()
 
 
-def reference_records(source_path, cfg, root=None, log=None, seed=None):
+def reference_records(source_path, cfg, root=None, log=None, seed=None, assignment=None):
     """{test grade_id: [records]} of the reference solution for this seed (default: cfg's fixed seed).
 
     Run once per source, seed and library: kept in memory (a few recent seeds), and in the on-disk
     cache only for a fixed seed (a fresh seed is a secret and is never written down). Concurrent
-    gradings with the same seed wait for one run.
+    gradings with the same seed wait for one run. assignment: the notebook's (its chapter's
+    property checks count as known); None: the name of the source's folder.
     """
     if seed is None:
         seed = seeds.draw(cfg)
@@ -85,14 +86,15 @@ def reference_records(source_path, cfg, root=None, log=None, seed=None):
         lock = _LOCKS.setdefault(key, threading.Lock())
     with lock:
         if key not in _MEMORY:
-            records = _reference_records(source_path, cfg, root, log, seed, key)
+            records = _reference_records(source_path, cfg, root, log, seed, key, assignment)
             while len(_MEMORY) >= _MEMORY_KEEP:
                 _MEMORY.pop(next(iter(_MEMORY)))
             _MEMORY[key] = records
         return _MEMORY[key]
 
 
-def _reference_records(source_path, cfg, root, log, seed, key):
+def _reference_records(source_path, cfg, root, log, seed, key, assignment=None):
+    assignment = assignment or Path(source_path).resolve().parent.name  # solutions/<assignment>/<notebook>.ipynb
     on_disk = seeds.fixed(cfg) and seed == cfg.seed
     cache_dir = Path(cfg.cache_dir) if cfg.cache_dir else course.course_root(root) / ".cache" / "grader"
     cache = cache_dir / f"{Path(source_path).stem}-{key}.json"
@@ -116,10 +118,11 @@ def _reference_records(source_path, cfg, root, log, seed, key):
         raise GradingError(f"the reference solution {source_path}: test cell(s) {', '.join(silent)} recorded nothing; "
                            "every test must record() what it checks (a record line over the grader's size limit "
                            "is dropped: record less)")
-    unknown = sorted({r.get("check") for recs in records.values() for r in recs} - {None, ""} - set(PROPERTIES))
+    known = chapter.checks(assignment)
+    unknown = sorted({r.get("check") for recs in records.values() for r in recs} - {None, ""} - set(known))
     if unknown:
         raise GradingError(f"the reference solution {source_path} names unknown property checks {unknown}; "
-                           f"known: {', '.join(sorted(PROPERTIES))} (autograder/judge/properties.py)")
+                           f"known: {', '.join(sorted(known))} ({chapter.where(assignment)})")
     if on_disk:
         cache_dir.mkdir(parents=True, exist_ok=True)
         cache.write_text(json.dumps(records))
@@ -229,7 +232,7 @@ def _grade(path, assignment, root, cfg, log, seed):
     assignment, name, source_path = resolve_notebook(path, assignment, root)
     submitted = read(path, cfg.notebook_mb)
     source = read(source_path)
-    reference = reference_records(source_path, cfg, root, log, seed)
+    reference = reference_records(source_path, cfg, root, log, seed, assignment)
     merged, problems = merge(source, submitted)
     files, handin_problems = handin_files(source, path)
     problems += handin_problems
@@ -246,7 +249,7 @@ def _grade(path, assignment, root, cfg, log, seed):
     judged = {}  # test grade_id -> (reference records, student records, outcome) of hand-ins judged apart
     for gid, spec in handin.judged_specs(source).items():
         test_cell = next((c for c in source.cells if grade_id(c) == gid), None)
-        ref, mine, outcome = handin.judge(spec, merged, files, seed=seed, cfg=cfg, sandbox_mode=mode,
+        ref, mine, outcome = handin.judge(spec, merged, files, assignment=assignment, seed=seed, cfg=cfg, sandbox_mode=mode,
                                           timeout=timeout(test_cell, cfg.cell_timeout) if test_cell else cfg.cell_timeout)
         if outcome is not None and outcome.status in ("timeout", "crashed"):
             problems.append(f"{spec['name']}: {outcome.evalue}")
@@ -257,10 +260,11 @@ def _grade(path, assignment, root, cfg, log, seed):
         gid = grade_id(cell)
         if is_autograded_test(cell):
             if gid in judged:  # the hand-in's own run; the notebook's records of it do not count
-                status, message, fraction = judge_cell(*judged[gid])
+                status, message, fraction = judge_cell(*judged[gid], assignment=assignment)
             else:
                 status, message, fraction = judge_cell(reference.get(gid, []),
-                                                       by_test.get(gid) and by_test[gid].records or [], by_test.get(gid))
+                                                       by_test.get(gid) and by_test[gid].records or [], by_test.get(gid),
+                                                       assignment=assignment)
             uses, penalty = forbidden_uses.get(gid, ([], 0.0))
             if uses and fraction > 0:
                 used, _, line = uses[0]

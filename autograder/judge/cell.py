@@ -2,8 +2,9 @@
 
 A test cell passes when every record the reference solution produced in that cell was also
 produced by the student's run, in the same cell, and matches: within the reference's rtol/atol,
-or, when the reference record names a property check (autograder/judge/properties.py), by that
-check run here on the student's raw values and the reference's trusted inputs.
+or, when the reference record names a property check (a generic one of
+autograder/judge/properties.py, else one of the notebook's chapter: autograder/judge/chapter.py),
+by that check run here on the student's raw values and the reference's trusted inputs.
 Messages say which input and what to check (the hint written with the test); they never
 contain the hidden test's source or the reference values.
 """
@@ -14,7 +15,8 @@ import numpy as np
 
 from dlcourse.gradient_check import rel_error
 
-from .properties import PROPERTIES
+from ..errors import GradingError
+from . import chapter
 
 
 MAX_NESTING = 4  # dicts of arrays inside a record (encode produces 1 or 2 levels)
@@ -84,8 +86,11 @@ def compare(expected, got, path="value"):
     return None
 
 
-def judge_cell(reference_records, student_records, outcome):
+def judge_cell(reference_records, student_records, outcome, assignment=None):
     """(status, message, fraction) for one autograded test cell.
+
+    assignment: the notebook's assignment, whose chapter's property checks its records may name
+    (None: the generic checks only).
 
     status: passed, failed, error, timeout; fraction: the share of the cell's points earned
     (1 when passed, 0 when not, in between for a property check that gives partial points).
@@ -109,7 +114,7 @@ def judge_cell(reference_records, student_records, outcome):
                 return "error", _error(outcome), 0.0
             return "failed", "the test did not get a result from your code (did a cell swallow an error?)", 0.0
         expected, value = decode(ref["value"]), decode(mine.get("value"))
-        share, reason = _verdict(ref, expected, value)
+        share, reason = _verdict(ref, expected, value, assignment)
         if reason is None:
             continue
         label = f" for {ref['label']}" if ref.get("label") else ""
@@ -124,7 +129,7 @@ def judge_cell(reference_records, student_records, outcome):
     return "partial", " ".join(reasons), fraction
 
 
-def _verdict(ref, expected, value):
+def _verdict(ref, expected, value, assignment):
     """(fraction, reason or None) for one record: equality with the reference, or a property check."""
     name = ref.get("check")
     if not name:
@@ -134,9 +139,10 @@ def _verdict(ref, expected, value):
                 return 1.0, None
             reason = f"relative error {_max_rel_error(expected, value):.1e}"
         return 0.0, reason
-    check = PROPERTIES.get(name)
-    if check is None:
-        return 0.0, f"the instructor notebook names an unknown check {name!r}"
+    try:
+        check = chapter.find(name, assignment)
+    except GradingError as exc:  # the reference run refuses such a notebook first (grade.submission)
+        return 0.0, str(exc)
     if isinstance(value, str):
         return 0.0, value
     args = ref.get("args") if isinstance(ref.get("args"), dict) else {}

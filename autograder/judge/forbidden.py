@@ -18,7 +18,7 @@ student wrote:
   (``library_map``: ``dlcourse.torchkit.torch`` -> ``torch``, ``dlcourse.torchkit.load_cifar10``
   -> ``dlcourse.data.load_cifar10``, ``dlcourse.resnet.F`` -> ``torch.nn.functional``); any
   attribute chain through the library (``tk.torch.nn.functional.batch_norm``, ``from dlcourse
-  import resnet; resnet.F.batch_norm``, ``getattr(tk, "torch")``) is rewritten by that map,
+  import torchkit; torchkit.F.batch_norm``, ``getattr(tk, "torch")``) is rewritten by that map,
   repeatedly, to the object it really is, and compared with the forbid list under both names;
 - dynamic lookups with constant text: ``getattr(x, "name")``, ``vars(x)["name"]``,
   ``x.__dict__["name"]``, ``importlib.import_module("dlcourse.resnet")`` (also relative, with a

@@ -1,13 +1,20 @@
 """Judge a hand-in outside the notebook that made it: a fresh sandboxed process, trusted data.
 
-A handed-in model file (``metadata.dlcourse.handin``, e.g. the PyTorch chapter's
-``challenge_model.pt``) is never evaluated by the student's own notebook run, whose kernel could
-rebind the evaluation or read what it is scored on. A spec with a ``judge`` entry is judged here:
+A handed-in model file (``metadata.dlcourse.handin``) is never evaluated by the student's own
+notebook run, whose kernel could rebind the evaluation or read what it is scored on. A spec with a
+``judge`` entry is judged here:
 
-    {"name": "challenge_model.pt", "max_mb": 20, "test": "test_challenge",
-     "judge": {"kind": "classifier", "data": "cifar10-heldout.npz", "builder": "build_challenge_model",
-               "before": "challenge_model", "key": "challenge/heldout",
+    {"name": "model.pt", "max_mb": 20, "test": "test_model",
+     "judge": {"kind": "classifier", "data": "<images and labels>.npz", "builder": "build_model",
+               "before": "<grade_id of the cell defining build_model>", "key": "model/heldout",
+               "check": "<a property check of the chapter>",
                "levels": [[0.70, 1.0], [0.60, 0.75], ...], "label": "...", "hint": "..."}}
+
+The chapter (autograder/chapters/<assignment>/, found through judge/chapter.py) provides the rest:
+``handin.py`` with ``evaluate(key, builder, path, views_file)``, which the trusted cell calls in the
+kernel and which records {"predictions": (N,) class indices} or {"problem": [code]} (code 1: no
+file), and the property check named by ``check`` (its checks.py), which scores that record
+against the trusted ``{"labels": ...}`` with ``levels`` and ``count``.
 
 1. Views: the held-out images (``autograder/data/<data>``, labels included; never shipped to
    students) are transformed with the run's secret seed: each image shifted by up to SHIFT
@@ -17,13 +24,13 @@ rebind the evaluation or read what it is scored on. A spec with a ``judge`` entr
 2. A fresh kernel (the same sandbox and limits as the notebook's) runs the notebook's code
    cells up to and including the ``before`` cell (the one defining ``builder``), except the test
    and demo cells: the student's own code, so that ``builder`` can use their classes and helpers;
-   then one trusted cell that loads the hand-in with ``torch.load(weights_only=True)`` into
-   ``builder()`` (dlcourse.challenge.evaluate_handin) and records its predictions of the views.
+   then one trusted cell, the chapter's ``handin.evaluate``, that loads the hand-in (with
+   ``torch.load(weights_only=True)``) into ``builder()`` and records its predictions of the views.
    The kernel gets the view images only: no labels, no seed of the views, nothing of the
    notebook run.
-3. The judge scores the predictions against the views' labels with the ``heldout_accuracy``
-   property (autograder/judge/properties.py): the reference record it judges by is built here, from
-   the trusted labels; the student's notebook records for that key are ignored.
+3. The judge scores the predictions against the views' labels with the spec's ``check`` (a
+   property check of the chapter): the reference record it judges by is built here, from the
+   trusted labels; the student's notebook records for that key are ignored.
 """
 import hashlib
 import secrets
@@ -36,6 +43,7 @@ from dlcourse.grading import encode
 
 from ..errors import GradingError
 from ..run.execute import Cell, run_cells
+from . import chapter
 from ..notebook import grade_id, handin_specs, is_autograded_test, is_demo
 from ..notebook import timeout as cell_timeout
 
@@ -46,10 +54,8 @@ BRIGHTNESS = 8.0  # +- pixel levels (of 255)
 VIEWS_FILE = "heldout-views.npy"
 
 EVALUATE = """\
-import numpy as _np
-from dlcourse.challenge import evaluate_handin as _evaluate
-from dlcourse.grading import record as _record
-_record({key!r}, _evaluate({builder}, {name!r}, images=_np.load({views!r}, allow_pickle=False)))
+from {module} import evaluate as _evaluate
+_evaluate({key!r}, {builder}, {name!r}, {views!r})
 """
 
 
@@ -88,21 +94,26 @@ def views(images, seed):
     return np.clip(np.rint(out), 0, 255).astype(np.uint8)
 
 
-def judge(spec, merged, files, *, seed, cfg, sandbox_mode, timeout):
+def judge(spec, merged, files, *, seed, cfg, sandbox_mode, timeout, assignment=None):
     """(reference record, student record or None, outcome or None) of a judged hand-in (module docstring).
 
     merged: the submission merged into the instructor notebook (autograder.transforms.merge);
     files: the hand-ins that passed intake ({name: path}, see grade.handin_files); timeout: seconds
-    for the evaluation cell (the test cell's limit). A hand-in that is missing or was refused at
-    intake is judged without a kernel (problem 1 of dlcourse.challenge.PROBLEMS)."""
+    for the evaluation cell (the test cell's limit); assignment: the notebook's (whose chapter
+    evaluates and scores the hand-in). A hand-in that is missing or was refused at intake is judged
+    without a kernel (problem 1)."""
     j = spec["judge"]
-    missing = [k for k in ("data", "builder", "before", "key", "levels") if k not in j]
+    missing = [k for k in ("data", "builder", "before", "key", "levels", "check") if k not in j]
     if j.get("kind") != "classifier" or missing:
         raise GradingError(f"the instructor notebook's hand-in {spec.get('name')!r}: judge needs kind \"classifier\" "
                            f"(the one kind autograder/judge/handin.py knows) and {', '.join(missing) or 'its fields'}")
+    if not chapter.has(assignment, "handin"):
+        raise GradingError(f"the instructor notebook's hand-in {spec.get('name')!r}: its chapter has no hand-in "
+                           f"evaluation ({chapter.module_name(assignment, 'handin') or 'autograder/chapters/<assignment>/handin.py'})")
+    chapter.find(j["check"], assignment)  # a GradingError naming it when no check has that name
     images, labels = heldout(j["data"])
     shown = views(images, seed)
-    ref = {"key": j["key"], "value": encode({"labels": labels}), "check": "heldout_accuracy",
+    ref = {"key": j["key"], "value": encode({"labels": labels}), "check": j["check"],
            "args": {"levels": j["levels"], "count": int(len(labels))}, "label": j.get("label", ""),
            "hint": j.get("hint", "")}
     if spec["name"] not in files:
@@ -111,7 +122,8 @@ def judge(spec, merged, files, *, seed, cfg, sandbox_mode, timeout):
     cells = [Cell(n, c.source, cell_timeout(c, cfg.cell_timeout), replay=True)
              for n, c in enumerate(merged.cells[:(before or 0) + 1])
              if c.cell_type == "code" and not is_autograded_test(c) and not is_demo(c)]
-    code = EVALUATE.format(key=j["key"], builder=j["builder"], name=spec["name"], views=VIEWS_FILE)
+    code = EVALUATE.format(module=chapter.module_name(assignment, "handin"), key=j["key"], builder=j["builder"],
+                           name=spec["name"], views=VIEWS_FILE)
     cells.append(Cell(len(merged.cells), code, timeout, replay=False))
     with tempfile.TemporaryDirectory(prefix="dlcourse-views-") as tmp:
         np.save(Path(tmp) / VIEWS_FILE, shown, allow_pickle=False)

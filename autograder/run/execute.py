@@ -28,13 +28,26 @@ RUNNER = Path(__file__).with_name("runner.py")
 
 
 def kernel_library():
-    """[(name, path)] of every file copied into each kernel's library folder (its PYTHONPATH):
-    the course library dlcourse/**/*.py (and its data) and the runner, named as they appear there."""
+    """[(name, path)] of every file copied into each kernel's library folder (its PYTHONPATH),
+    named as they appear there: the course library dlcourse/**/*.py (and its data), the runner,
+    and of autograder only what the hidden tests import in the kernel (KERNEL_SIDE): its
+    __init__.py and errors.py, autograder/chapters/__init__.py and each chapter's __init__.py,
+    probes.py and handin.py. Never a chapter's checks.py, never autograder/data, nothing else."""
     import dlcourse
     base = Path(dlcourse.__file__).resolve().parent
     files = [(str(p.relative_to(base.parent)), p) for p in sorted(base.rglob("*"))
              if p.is_file() and "__pycache__" not in p.parts]
+    grader = Path(__file__).resolve().parents[1]  # autograder/
+    files += [(f"autograder/{name}", grader / name) for name in ("__init__.py", "errors.py", "chapters/__init__.py")]
+    for chapter in sorted(p for p in (grader / "chapters").iterdir() if (p / "__init__.py").is_file()):
+        files += [(f"autograder/chapters/{chapter.name}/{name}", chapter / name) for name in KERNEL_SIDE
+                  if (chapter / name).is_file()]
     return files + [("runner.py", RUNNER)]
+
+
+KERNEL_SIDE = ("__init__.py", "probes.py", "handin.py")  # of a chapter's files, what a kernel is given
+
+
 MAX_LINE = 16 << 20
 FILE_LIMIT = 256 << 20
 MAX_RECORD_DEPTH = 6  # {"value": {"dict": {k: {"dict": ...}}}}: encode produces at most a few levels

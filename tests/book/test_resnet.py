@@ -3,7 +3,8 @@ paper; book/resnet/study.py) and the data-path benchmark (book/resnet/bench_resn
 import pytest
 import torch
 
-from dlcourse.probes import conv_trace, count_parameters
+from autograder.chapters.resnet.probes import conv_trace
+from dlcourse.probes import count_parameters
 from study import StudyNet
 
 # He et al. 2015, Table 6: depth -> parameters in millions (two decimals as printed)

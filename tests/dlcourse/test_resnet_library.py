@@ -1,5 +1,6 @@
 """The ResNet chapter's given code: option-A shortcut, batched augmentation, checkpoints and the
-full-mode loop, the grading probes (the book's study nets: tests/book/test_resnet.py)."""
+full-mode loop, the visible tests' instruments (dlcourse/probes.py; the hidden tests' probes:
+tests/autograder/chapters/resnet/; the book's study nets: tests/book/test_resnet.py)."""
 import pickle
 
 import numpy as np
@@ -7,9 +8,8 @@ import pytest
 import torch
 from torch import nn
 
-from autograder.judge.properties import crop_and_flip
-from dlcourse.probes import (CountingOptimizer, ScriptedModel, canonical_weights, count_parameters,
-                             index_batches, write_cifar_batch)
+from autograder.chapters.resnet.checks import crop_and_flip
+from dlcourse.probes import CountingOptimizer, ScriptedModel, count_parameters, index_batches, write_cifar_batch
 from dlcourse.resnet import OptionAShortcut, TensorBatches, load_checkpoint, paper_recipe, save_checkpoint, train
 from dlcourse.runtime import device
 from study import StudyNet  # the book's study net (book/resnet/study.py) as a model to train
@@ -97,14 +97,6 @@ def test_write_cifar_batch_is_the_official_format(tmp_path):
     assert np.array_equal(raw[b"data"][1, :1024].reshape(32, 32), images[1, :, :, 0])  # red plane first
     with open(tmp_path / "b", "rb") as f:
         assert "data" in pickle.load(f, encoding="latin1")
-
-
-def test_canonical_weights_ignore_creation_order():
-    a = nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4), nn.Conv2d(4, 6, 1))
-    b = nn.Sequential(nn.Conv2d(4, 6, 1), nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4))
-    canonical_weights(a, 7), canonical_weights(b, 7)
-    assert torch.equal(a[0].weight, b[1].weight) and torch.equal(a[2].weight, b[0].weight)
-    assert torch.equal(a[1].running_var, b[2].running_var) and (a[1].running_var > 0).all()
 
 
 def test_scripted_model_follows_its_script_and_counting_optimizer_steps_in_place():

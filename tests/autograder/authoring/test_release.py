@@ -40,12 +40,25 @@ def test_setup_cell_comes_from_config(released_nb):
     (lambda c: setattr(c, "source", c.source + "\n### BEGIN SOLUTION"), "marker"),
     (lambda c: setattr(c, "source", c.source + "\n    b1, b2, t = config[\"beta1\"], config[\"beta2\"], config[\"t\"] + 1"),
      "solution-only code"),
+    (lambda c: setattr(c, "source", "from autograder.chapters.optimizers.probes import probe_update_rule\n" + c.source),
+     "imports autograder"),
+    (lambda c: setattr(c, "source", c.source + "\nimport autograder.chapters"), "imports autograder"),
 ])
 def test_scan_finds_leaks(released_nb, source_nb, damage, words):
     nb = nbformat.from_dict(nbformat.reads(nbformat.writes(released_nb), as_version=4))
     damage(next(c for c in nb.cells if c.cell_type == "code" and c.metadata["nbgrader"].get("grade_id") == "adam"))
     found = leaks.scan(nb, source_nb)
     assert any(words in f for f in found), found
+
+
+def test_no_released_notebook_imports_the_grader():
+    """Hidden tests import autograder.chapters (in the grading kernel); no student notebook may."""
+    released = sorted((course.course_root() / "exercises").glob("*/*.ipynb"))
+    assert len(released) == 5
+    for path in released:
+        nb = nbformat.read(path, as_version=4)
+        assert not [c for c in nb.cells if c.cell_type == "code" and leaks.GRADER_IMPORT.search(c.source)], path
+        assert not any("autograder.chapters" in c.source for c in nb.cells), path
 
 
 def test_release_refuses_a_source_without_end_marker(source_nb):
