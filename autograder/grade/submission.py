@@ -20,18 +20,17 @@ from ..intake import folders
 from ..run import sandbox
 from ..config import Config
 from ..errors import GradingError
-from ..run.execute import Cell, run_cells
+from ..run.execute import grading_cells, run_cells
 from ..judge.cell import judge_cell
 from ..judge import chapter
-from ..notebook import forbid_rule, grade_id, handin_specs, is_autograded_test, is_demo, is_manual, is_solution, points, read, timeout
+from ..notebook import forbid_rule, grade_id, handin_specs, is_autograded_test, is_manual, is_solution, points, read, timeout
 from ..transforms.merge import merge
 
 
 
 def _cells(nb, cfg):
-    """The code cells to run when grading: all but the instructor's demo cells (dlcourse.grading: skip)."""
-    return [Cell(i, c.source, timeout(c, cfg.cell_timeout), replay=not is_autograded_test(c))
-            for i, c in enumerate(nb.cells) if c.cell_type == "code" and not is_demo(c)]
+    """The code cells to run when grading (run.execute.grading_cells)."""
+    return grading_cells(nb, cfg.cell_timeout)
 
 
 def _forbidden_uses(merged, source_ids, test_pos, forbid):

@@ -42,10 +42,9 @@ import numpy as np
 from dlcourse.grading import encode
 
 from ..errors import GradingError
-from ..run.execute import Cell, run_cells
+from ..run.execute import Cell, grading_cells, run_cells
 from . import chapter
-from ..notebook import grade_id, handin_specs, is_autograded_test, is_demo
-from ..notebook import timeout as cell_timeout
+from ..notebook import grade_id, handin_specs
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SHIFT = 2  # pixels, each direction
@@ -119,9 +118,7 @@ def judge(spec, merged, files, *, seed, cfg, sandbox_mode, timeout, assignment=N
     if spec["name"] not in files:
         return ref, {"key": j["key"], "value": encode({"problem": [1]})}, None
     before = next((n for n, c in enumerate(merged.cells) if grade_id(c) == j["before"]), None)
-    cells = [Cell(n, c.source, cell_timeout(c, cfg.cell_timeout), replay=True)
-             for n, c in enumerate(merged.cells[:(before or 0) + 1])
-             if c.cell_type == "code" and not is_autograded_test(c) and not is_demo(c)]
+    cells = grading_cells(merged, cfg.cell_timeout, upto=(before or 0) + 1, tests=False)
     code = EVALUATE.format(module=chapter.module_name(assignment, "handin"), key=j["key"], builder=j["builder"],
                            name=spec["name"], views=VIEWS_FILE)
     cells.append(Cell(len(merged.cells), code, timeout, replay=False))

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import resources, sandbox
+from ..notebook import is_autograded_test, is_demo, timeout
 from ..text import clean
 
 RUNNER = Path(__file__).with_name("runner.py")
@@ -108,6 +109,16 @@ class Cell:
     source: str
     timeout: float
     replay: bool = True  # re-run after a restart to rebuild state (False for test cells)
+
+
+def grading_cells(nb, cell_timeout, upto=None, tests=True):
+    """[Cell] of the code cells of notebook `nb` that grading runs: all but the instructor's demo
+    cells (metadata.dlcourse.grading = "skip"); tests=False leaves the autograded tests out too;
+    upto: only nb.cells[:upto]. Each gets its own time limit (metadata.dlcourse.timeout, else
+    cell_timeout); a test cell is never replayed after a restart."""
+    return [Cell(i, c.source, timeout(c, cell_timeout), replay=not is_autograded_test(c))
+            for i, c in enumerate(nb.cells[:upto]) if c.cell_type == "code" and not is_demo(c)
+            and (tests or not is_autograded_test(c))]
 
 
 def _limits(memory_mb, group=None):
