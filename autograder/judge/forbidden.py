@@ -3,7 +3,7 @@
 An instructor notebook names them per test cell (``metadata.dlcourse.forbid``: dotted names,
 each also forbidding everything below it, so ``torch.optim`` covers ``torch.optim.Adam``). The
 names may be external APIs (``torch.nn.functional.batch_norm``) or objects of the course library
-(``dlcourse.data._read_batch``, ``dlcourse.resnet.TensorBatches``).
+(``dlcourse.data._read_batch``, ``dlcourse.torchkit.train_part``).
 
 The student's code is parsed, never run, here. What a name stands for is resolved in notebook
 order, over every code cell before the test, and a use counts when it stands in a cell the
@@ -16,12 +16,12 @@ student wrote:
   process a child process of the grader imports every module of the grader's copy of ``dlcourse``
   and maps every dotted path through it to the module, class or function it really leads to
   (``library_map``: ``dlcourse.torchkit.torch`` -> ``torch``, ``dlcourse.torchkit.load_cifar10``
-  -> ``dlcourse.data.load_cifar10``, ``dlcourse.resnet.F`` -> ``torch.nn.functional``); any
+  -> ``dlcourse.data.load_cifar10``, ``dlcourse.torchkit.F`` -> ``torch.nn.functional``); any
   attribute chain through the library (``tk.torch.nn.functional.batch_norm``, ``from dlcourse
   import torchkit; torchkit.F.batch_norm``, ``getattr(tk, "torch")``) is rewritten by that map,
   repeatedly, to the object it really is, and compared with the forbid list under both names;
 - dynamic lookups with constant text: ``getattr(x, "name")``, ``vars(x)["name"]``,
-  ``x.__dict__["name"]``, ``importlib.import_module("dlcourse.resnet")`` (also relative, with a
+  ``x.__dict__["name"]``, ``importlib.import_module("dlcourse.torchkit")`` (also relative, with a
   package), ``__import__("a.b")`` (``a``; ``a.b`` with a fromlist), ``sys.modules["a.b"]``;
 - attributes a student's code rebinds: ``m.x = tk.torch`` or ``setattr(m, "x", tk.torch)`` make
   ``m.x`` stand for ``torch`` in later cells;
@@ -145,10 +145,10 @@ def _build_map():
     Built once per grading process by introspection, outside any kernel: a child process of the
     grader imports every module of the grader's own copy of the library (the one the kernels get a
     copy of) and lists every module-level attribute that is a module, class or function, under the
-    name that really leads to it: ``dlcourse.torchkit.torch`` -> ``torch``, ``dlcourse.resnet.F``
+    name that really leads to it: ``dlcourse.torchkit.torch`` -> ``torch``, ``dlcourse.torchkit.F``
     -> ``torch.nn.functional``, ``dlcourse.torchkit.load_cifar10`` -> ``dlcourse.data.load_cifar10``,
-    ``dlcourse.resnet.default_device`` -> ``dlcourse.runtime.device``, the package's submodules
-    (``dlcourse.resnet`` -> itself). A name is kept only when importing it gives
+    ``dlcourse.torchkit.default_device`` -> ``dlcourse.runtime.device``, the package's submodules
+    (``dlcourse.torchkit`` -> itself). A name is kept only when importing it gives
     back the very same object. Values (numbers, tuples, instances) are left out.
     If the library cannot be imported, a warning says so and only the names as written count.
     """
