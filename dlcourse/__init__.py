@@ -18,7 +18,7 @@ Public API: per module, the names the released notebooks (exercises/*/*.ipynb) i
     dlcourse.fc_net          FullyConnectedNet
     dlcourse.norm_checks     check_backward_alt, check_gradients, check_module, check_test_mode, check_train_stats
     dlcourse.plots           plot_histories
-    dlcourse.probes          CountingOptimizer, ModeSpy, ScriptedModel, count_parameters, index_batches, write_cifar_batch
+    dlcourse.resnet_checks   CountingOptimizer, ModeSpy, ScriptedModel, count_parameters, index_batches, write_cifar_batch
     dlcourse.resnet          OptionAShortcut, TensorBatches, checkpoint_dir, load_checkpoint, paper_recipe, save_checkpoint, train
     dlcourse.runtime         by_mode, device, mode, seed_everything
     dlcourse.solver          Solver

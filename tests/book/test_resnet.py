@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from autograder.chapters.resnet.probes import conv_trace
-from dlcourse.probes import count_parameters
+from dlcourse.resnet_checks import count_parameters
 from study import StudyNet
 
 # He et al. 2015, Table 6: depth -> parameters in millions (two decimals as printed)

@@ -1,5 +1,5 @@
 """The ResNet chapter's given code: option-A shortcut, batched augmentation, checkpoints and the
-full-mode loop, the visible tests' instruments (dlcourse/probes.py; the hidden tests' probes:
+full-mode loop, the visible tests' instruments (dlcourse/resnet_checks.py; the hidden tests' probes:
 tests/autograder/chapters/resnet/; the book's study nets: tests/book/test_resnet.py)."""
 import pickle
 
@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from autograder.chapters.resnet.checks import crop_and_flip
-from dlcourse.probes import CountingOptimizer, ScriptedModel, count_parameters, index_batches, write_cifar_batch
+from dlcourse.resnet_checks import CountingOptimizer, ScriptedModel, count_parameters, index_batches, write_cifar_batch
 from dlcourse.resnet import OptionAShortcut, TensorBatches, load_checkpoint, paper_recipe, save_checkpoint, train
 from dlcourse.runtime import device
 from study import StudyNet  # the book's study net (book/resnet/study.py) as a model to train

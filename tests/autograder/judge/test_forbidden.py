@@ -27,7 +27,7 @@ GIVEN = "import numpy as np\nimport torch\nimport torch.nn as nn\nimport torch.n
     ("import dlcourse.torchkit as tk\ny = tk.torch.nn.functional.batch_norm(x)", "torch.nn.functional.batch_norm"),
     ("from dlcourse import resnet\ny = resnet.F.batch_norm(x)", "torch.nn.functional.batch_norm"),
     ("import dlcourse.torchkit as tk\nT = getattr(tk, 'torch')\ny = T.nn.functional.batch_norm(x)", "torch.nn.functional.batch_norm"),
-    ("import dlcourse.probes as p\nlayer = p.nn.BatchNorm1d(3)", "torch.nn.BatchNorm1d"),
+    ("import dlcourse.resnet_checks as p\nlayer = p.nn.BatchNorm1d(3)", "torch.nn.BatchNorm1d"),
     # a library function re-exported by another library module (dlcourse.resnet imports runtime's device)
     ("from dlcourse.resnet import default_device\ndev = default_device()", "dlcourse.runtime.device"),
     ("import importlib\ndev = importlib.import_module('dlcourse.resnet').default_device()", "dlcourse.runtime.device"),
