@@ -61,9 +61,16 @@ def book_config(root=None):
 
 
 def repository(root=None):
-    """(url, branch) of the course repository, from _config.yml's `repository` section."""
+    """(url, ref) of the course repository, from _config.yml's `repository` section: `ref`
+    (repository.branch) is the release students are pinned to, the tag v<dlcourse version>, which
+    the Colab badges open and the setup cells install, never a moving branch."""
+    import dlcourse
     repo = book_config(root).get("repository") or {}
     url = str(repo.get("url", "")).rstrip("/")
     if not url:
         raise GradingError("_config.yml has no repository.url")
-    return url, str(repo.get("branch", "main"))
+    ref, tag = str(repo.get("branch", "")), f"v{dlcourse.__version__}"
+    if ref != tag:
+        raise GradingError(f"_config.yml: repository.branch is {ref or 'not set'!r}; students are pinned to a release: "
+                           f"set it to {tag!r} (the tag of dlcourse {dlcourse.__version__}; push that tag with the release)")
+    return url, ref

@@ -1,7 +1,7 @@
 """Stamp the setup cell (grade_id "setup") from _config.yml: the repository URL lives there once.
 
-In Colab the cell pip-installs the course library from the repository at the configured
-branch and checks its version; locally it only checks that the library is importable.
+In Colab the cell pip-installs the course library from the repository at the release it is
+pinned to (repository.branch: the tag v<version>, see course.repository) and checks its version; locally it only checks that the library is importable.
 ``DLCOURSE_PIP_SPEC`` overrides what Colab installs (the tests install from the checkout).
 """
 import dlcourse

@@ -35,6 +35,17 @@ def test_setup_cell_comes_from_config(released_nb):
     assert f'COURSE_REPOSITORY = "{url}"' in setup[0].source and f"@{branch}" in setup[0].source
 
 
+@pytest.mark.parametrize("ref", ["main", "v0.0.9", ""])
+def test_students_are_pinned_to_the_release_tag(tmp_path, ref):
+    """The setup cells and badges name the tag v<dlcourse version>; a moving branch or another
+    version's tag is refused, saying which tag to set."""
+    import dlcourse
+    assert course.repository()[1] == f"v{dlcourse.__version__}"
+    (tmp_path / "_config.yml").write_text(f"repository:\n  url: https://github.com/x/y\n  branch: '{ref}'\n")
+    with pytest.raises(GradingError, match=f"set it to 'v{dlcourse.__version__}'"):
+        course.repository(tmp_path)
+
+
 @pytest.mark.parametrize("damage, words", [
     (lambda c: c.outputs.append(nbformat.v4.new_output("stream", text="1.1e-07")), "has outputs"),
     (lambda c: setattr(c, "source", c.source + "\n### BEGIN SOLUTION"), "marker"),
