@@ -167,7 +167,7 @@ def test_grade_prints_one_line_for_a_deep_notebook(tmp_path):
     path = tmp_path / "optimizers.ipynb"
     path.write_text('{"cells": ' + "[" * 100000 + "]" * 100000 + "}")
     proc = subprocess.run([sys.executable, "-m", "autograder", "grade", str(path)], capture_output=True, text=True,
-                          cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=120)
+                          cwd=ROOT, timeout=120)
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr and proc.stderr.strip().startswith("error:"), proc.stderr
 

@@ -23,7 +23,7 @@ N = 8
 
 
 def cli(*args, cache, python=sys.executable, **kw):
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env = dict(os.environ)  # as an instructor runs it: autograder is installed by requirements.txt (-e .)
     return subprocess.Popen([python, "-m", "autograder", "--set", f"cache_dir={cache}", *map(str, args)],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             start_new_session=True, **kw)
@@ -218,7 +218,7 @@ def test_dask_scheduler_and_two_workers_give_the_local_grades(klass, tmp_path):
     pytest.importorskip("distributed", reason="pip install distributed")
     dask = Path(sys.executable).with_name("dask")
     port = _free_port()
-    env = dict(os.environ, PYTHONPATH=str(ROOT), DASK_DISTRIBUTED__WORKER__DAEMON="False")
+    env = dict(os.environ)  # the guide's commands, no extra environment
     procs = [subprocess.Popen([str(dask), "scheduler", "--host", "127.0.0.1", "--port", str(port),
                                "--no-dashboard"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               start_new_session=True)]
@@ -409,7 +409,7 @@ def test_dask_workers_get_the_handin(handin_class, tmp_path):
     pytest.importorskip("distributed", reason="pip install distributed")
     dask = Path(sys.executable).with_name("dask")
     port = _free_port()
-    env = dict(os.environ, PYTHONPATH=str(ROOT), DASK_DISTRIBUTED__WORKER__DAEMON="False")
+    env = dict(os.environ)  # the guide's commands, no extra environment
     procs = [subprocess.Popen([str(dask), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)]
     try:
