@@ -57,7 +57,7 @@ def records(fill=""):
 
 def big_notebook(path, mb):
     """A notebook of the reference answers plus ~mb MiB of empty objects in a cell's metadata."""
-    from autograder.notebook import read, write
+    from autograder.notebook import read
     from autograder.transforms.fill import fill
     released = read(ROOT / "exercises" / "optimizers" / "optimizers.ipynb")
     source = read(ROOT / "solutions" / "optimizers" / "optimizers.ipynb")

@@ -9,7 +9,6 @@ statuses and the class's wall time as JSON. Run it against an older checkout (PY
 the "before" numbers. Not a test: the tests are in test_hardening.py.
 """
 import argparse
-import dataclasses
 import json
 import sys
 import tempfile

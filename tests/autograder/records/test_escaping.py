@@ -4,7 +4,6 @@ formulas, terminal escape sequences. Each case is graded in a class beside an ho
 whose grade must not change, and the run must write every output.
 """
 import csv
-import os
 import subprocess
 import sys
 from pathlib import Path
