@@ -1,9 +1,10 @@
 """Instructor tooling of the course (never installed by students), over nbgrader's Python API.
 
-The CLI (``python -m autograder <verb>``, autograder/cli.py) only parses arguments and calls one
+The CLI (``python -m autograder <verb>`` or the console script ``autograder``, autograder/cli.py) only parses arguments and calls one
 module per verb. A submission's path through the packages, in the order it travels:
 
-    intake/     what in a submissions folder is graded, and as which notebook (folders.py)
+    intake/     an LMS download into the class layout (collect.py: `collect`); what in a
+                submissions folder is graded, and as which notebook (folders.py)
     grade/      the verbs that grade: one submission (submission.py: `grade`), a class
                 (autograde.py: `autograde`, with selfcheck.py first), where jobs run
                 (distributed.py: threads or Dask), and what grading costs (benchmark.py)
