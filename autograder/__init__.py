@@ -1,7 +1,7 @@
 """Instructor tooling of the course (never installed by students), over nbgrader's Python API.
 
-The CLI (``python -m autograder <verb>`` or the console script ``autograder``, autograder/cli.py) only parses arguments and calls one
-module per verb. A submission's path through the packages, in the order it travels:
+The CLI (``python -m autograder <verb>``, or the console script ``autograder``; autograder/cli.py) only
+parses arguments and calls one module per verb. A submission's path through the packages, in the order it travels:
 
     intake/     an LMS download into the class layout (collect.py: `collect`); what in a
                 submissions folder is graded, and as which notebook (folders.py)
