@@ -108,7 +108,10 @@ def main(argv=None):
                         _out(f"hand-in: {line}")
                 for problem in result["problems"]:
                     _out(f"note: {problem}")
-                print(f"score: {result['score']:g} / {result['max_score']:g} (autograded)")
+                written = sum(t["max_points"] for t in result["tests"] if t["status"] == "manual")
+                print(f"score: {result['score']:g} / {result['max_score']:g} (autograded)"
+                      + (f"; written answers: {written:g} more points, graded by hand; total so far: "
+                         f"{result['score']:g} / {result['max_score'] + written:g}" if written else ""))
             return 0
         if args.verb == "autograde":
             from .grade.autograde import autograde
