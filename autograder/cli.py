@@ -1,6 +1,6 @@
 """python -m autograder <verb>: a thin layer that parses arguments and forwards to the API.
 
-Verbs: release, grade, autograde, manual (export/import). Any bad input ends with one line "error: ..." and exit 2.
+Verbs: release, publish, grade, autograde, manual (export/import). Any bad input ends with one line "error: ..." and exit 2.
 """
 import argparse
 import json
@@ -35,6 +35,12 @@ def main(argv=None):
 
     p = sub.add_parser("release", help="regenerate exercises/ from solutions/ and scan it for leaks")
     p.add_argument("--check", action="store_true", help="only report whether exercises/ is in sync; exit 1 if not")
+
+    p = sub.add_parser("publish", help="write the public course tree (book, student notebooks, student library) "
+                                       "into OUT_DIR and scan it for leaks")
+    p.add_argument("out_dir", help="an empty folder, a clone of the public repository, or an earlier tree")
+    p.add_argument("--scan", action="store_true", help="only scan OUT_DIR (a tree, a clone, an installed dlcourse); "
+                                                        "exit 1 on a leak")
 
     p = sub.add_parser("grade", help="grade one submitted notebook")
     p.add_argument("notebook")
@@ -77,6 +83,17 @@ def main(argv=None):
                 print("exercises/ is in sync with solutions/" if not problems else f"{len(problems)} difference(s)")
                 return 1 if problems else 0
             release(root, log=_log)
+            return 0
+        if args.verb == "publish":
+            from .authoring import publish
+            if args.scan:
+                found = publish.scan(args.out_dir, root)
+                for line in found:
+                    _out(line)
+                print(f"{len(found)} leak(s) in {args.out_dir}" if found else
+                      f"leak scan of {args.out_dir}: clean ({', '.join(publish.CHECKS)})")
+                return 1 if found else 0
+            publish.publish(args.out_dir, root, log=_log)
             return 0
         if args.verb == "grade":
             from .grade.submission import grade_notebook
