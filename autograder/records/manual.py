@@ -36,7 +36,7 @@ from ..errors import GradingError
 from .gradebook import comment, open_gradebook
 from .journal import Journal, sha256
 from ..notebook import grade_id, is_manual, read
-from ..text import MATHJAX, clean, csv_cell, markdown, uncsv_cell
+from ..text import MARKDOWN_LIMIT, MATHJAX, clean, csv_cell, markdown, uncsv_cell
 from ..transforms.fill import reference_answer
 from ..transforms.merge import merge
 
@@ -160,6 +160,8 @@ def _page(assignment, nb, gid, top, prompt, model, rows):
     def answer(r):
         if unanswered(r["answer"]):
             return "<i>no answer</i>"
+        if len(r["answer"]) > MARKDOWN_LIMIT:
+            return markdown(r["answer"])  # shown as written already
         # rendered (math typeset), then exactly as written
         return (f"{markdown(r['answer'])}<details><summary>as written</summary>"
                 f"<pre class='written'>{e(r['answer'])}</pre></details>")
