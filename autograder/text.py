@@ -15,19 +15,72 @@ may hold what a writer cannot take or a reader misreads:
 - markdown crafted to make a renderer slow: `markdown` renders in bounded time (no link
   reference definitions, whose parser rereads the rest of a block for every definition: 18 KB of
   them took 15 s, 72 KB 247 s; text over MARKDOWN_LIMIT characters is shown escaped as plain text,
-  so emphasis runs, quadratic in markdown-it, are rendered only up to that size).
+  so emphasis runs, quadratic in markdown-it, are rendered only up to that size);
+- math: `markdown` keeps TeX exactly as written ($...$ and $$...$$ as the book's MyST dollarmath
+  reads them, \\(...\\) and \\[...\\] as Jupyter does), never through markdown's backslash
+  escapes (which ate `\\,` `\\\\` `\\{`), each span escaped and delimited for MathJax; a page
+  that shows markdown puts MATHJAX in its head (the book's MathJax 3 and config, plus MathJax's
+  `safe` extension: a student's \\href or \\style cannot reach a script or the page).
 """
 import html
+import json
 import re
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 ID_LIMIT = 128  # nbgrader's String(128) columns (student id, assignment and notebook names)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 MARKDOWN_LIMIT = 10_000  # characters of one text rendered as markdown (a real written answer: < 3,000)
+# the book's MathJax (Jupyter Book v1 = Sphinx + MyST: the same script and config), with `safe`;
+# a page puts MATHJAX in its head and its body in an element of class "tex2jax_ignore mathjax_ignore"
+# (MathJax then typesets only the "math" elements `markdown` makes, as on the book's pages)
+MATHJAX_SRC = "https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js"
+MATHJAX_CONFIG = {"options": {"processHtmlClass": "tex2jax_process|mathjax_process|math|output_area"},
+                  "loader": {"load": ["ui/safe"]}}
+MATHJAX = (f"<script>window.MathJax = {json.dumps(MATHJAX_CONFIG)}</script>"
+           f"<script defer=\"defer\" src=\"{MATHJAX_SRC}\"></script>")
+MATH_CLASS = "math notranslate nohighlight"  # the class Sphinx gives math
+
+
+def _tex(content, options):
+    """A math span as Sphinx writes it for MathJax: TeX escaped for HTML, in \\( \\) or \\[ \\]."""
+    return ("\\[" if options["display_mode"] else "\\(") + escapeHtml(content) + (
+        "\\]" if options["display_mode"] else "\\)")
+
+
+def _brackets(state, silent):
+    """Inline rule: \\(...\\) and \\[...\\] within a paragraph (Jupyter renders them; markdown's escapes
+    would eat the backslashes). Linear: a missing closing delimiter is looked for once per text."""
+    src, pos = state.src, state.pos
+    if src[pos] != "\\" or src[pos + 1:pos + 2] not in ("(", "["):
+        return False
+    close = "\\)" if src[pos + 1] == "(" else "\\]"
+    missing = state.env.setdefault("_math_unclosed", set())  # (delimiter, paragraph) without one
+    end = -1 if (close, src) in missing else src.find(close, pos + 2)
+    if end < 0:
+        missing.add((close, src))
+        return False
+    if not silent:
+        token = state.push("math_inline" if close == "\\)" else "math_inline_double", "math", 0)
+        token.markup, token.content = src[pos:pos + 2], src[pos + 2:end]
+    state.pos = end + 2
+    return True
+
+
 _MD = MarkdownIt("commonmark", {"html": False}).disable("reference")  # raw HTML is never markup
+# MyST's dollarmath as the book sets it (myst_dmath_*: spaces and digits allowed), and $$ inside a
+# paragraph as display math, as Jupyter (where students write) shows it
+_MD.use(dollarmath_plugin, allow_labels=False, allow_space=True, allow_digits=True, double_inline=True,
+        renderer=_tex)
+_MD.inline.ruler.before("escape", "math_brackets", _brackets)
+for _kind, _tag in (("math_inline", "span"), ("math_inline_double", "div"), ("math_block", "div")):
+    _MD.add_render_rule(_kind, lambda self, tokens, idx, options, env, _tag=_tag: (
+        f'<{_tag} class="{MATH_CLASS}">{_tex(tokens[idx].content.strip(), {"display_mode": _tag == "div"})}'
+        f"</{_tag}>" + ("\n" if tokens[idx].type == "math_block" else "")))
 
 
 def clean(text):

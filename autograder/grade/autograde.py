@@ -158,7 +158,9 @@ def autograde(submissions_dir, out_dir, root=None, cfg=None, assignment=None, lo
                 answers = {} if path in refused else manual.answers(path, result, root, cfg.notebook_mb)
                 journal.add_result(key, fp, digest, path.absolute(), result, answers)
                 if key[1] in known:
-                    store(gb, who, result, answers_changed=previous is None or previous.get("answers") != answers)
+                    before = None if previous is None else previous.get("answers", {})
+                    store(gb, who, result, answers_changed=True if before is None else
+                          {g for g in set(before) | set(answers) if before.get(g) != answers.get(g)})
                     journal.mark_stored(key)
                 log(f"[{n}/{len(todo)}] {who} {key[1]}/{result['notebook']}: {result['score']:g}/{result['max_score']:g} "
                     f"({time.monotonic() - start:.0f}s)")

@@ -70,7 +70,9 @@ def register(gb, assignment, root):
 
 
 def store(gb, student, result, answers_changed):
-    """Write one autograded result; written answers keep their manual grade unless the answer changed."""
+    """Write one autograded result; written answers keep their manual grade unless the answer changed.
+
+    answers_changed: True (all of them may have), or the grade_ids of the written answers that changed."""
     assignment, notebook = result["assignment"], result["notebook"]
     gb.update_or_create_student(student)
     gb.update_or_create_submission(assignment, student)
@@ -82,7 +84,7 @@ def store(gb, student, result, answers_changed):
         if test["status"] != "manual":
             grade.auto_score = test["points"]
             grade.needs_manual_grade = False
-        elif answers_changed or grade.manual_score is None:
+        elif answers_changed is True or test["id"] in answers_changed or grade.manual_score is None:
             grade.needs_manual_grade = True
     gb.db.commit()
 

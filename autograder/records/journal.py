@@ -7,6 +7,9 @@ Entry kinds (field "kind"):
   the file, "path": where it was read, "result": the grade_notebook result, "answers": {grade_id:
   the student's written answer}}; the last one of a key wins.
 - "stored": {"key": ..., "fingerprint": ...}: that result is in the gradebook too.
+- "marked": {"key": [student, assignment, notebook, question], "answer": digest of the written
+  answer a TA's points were imported for (autograder.records.manual)}: the last one of a key
+  wins; an answer whose digest differs has changed since it was graded.
 
 A process killed at any moment (kill -9) leaves at most a torn last line, which is ignored: the
 submissions in flight are lost, nothing else. What counts as a change (a rerun regrades exactly
@@ -72,7 +75,7 @@ class Journal:
 
     def __init__(self, out_dir):
         self.path = Path(out_dir) / NAME
-        self.latest, self.stored = {}, {}
+        self.latest, self.stored, self.marked = {}, {}, {}
         if self.path.exists():
             with open(self.path, "rb") as f:
                 for line in f:
@@ -85,6 +88,8 @@ class Journal:
                         self.latest[key] = entry
                     elif entry.get("kind") == "stored":
                         self.stored[key] = entry.get("fingerprint")
+                    elif entry.get("kind") == "marked":
+                        self.marked[key] = entry.get("answer")
         self._file = None
 
     def _append(self, entry):
@@ -107,6 +112,11 @@ class Journal:
         fp = self.latest[tuple(key)]["fingerprint"]
         self._append({"kind": "stored", "key": list(key), "fingerprint": fp})
         self.stored[tuple(key)] = fp
+
+    def mark(self, key, answer):
+        """Points were imported for this written answer (key: student, assignment, notebook, question)."""
+        self._append({"kind": "marked", "key": list(key), "answer": answer})
+        self.marked[tuple(key)] = answer
 
     def is_current(self, key, fp):
         entry = self.latest.get(tuple(key))

@@ -2,7 +2,8 @@
 
 What the page shows, cell by cell, in the order of the graded (merged) notebook:
 - the student's answer cells and the cells they added: their text, escaped (markdown rendered
-  with raw HTML disabled, so nothing they wrote becomes markup or script);
+  with raw HTML disabled, so nothing they wrote becomes markup or script; math kept exactly as
+  written and typeset by MathJax as in the book, see autograder.text);
 - every other cell as the RELEASED notebook has it: a test cell shows only its visible part
   (the release strips the hidden region), followed by the verdict, points and the judge's message;
   a cell that exists only in the instructor notebook is not shown at all;
@@ -21,7 +22,7 @@ from ..errors import GradingError
 from .journal import sha256
 from ..config import Config
 from ..notebook import grade_id, is_autograded_test, is_manual, is_solution, read, reads, too_large
-from ..text import markdown
+from ..text import MATHJAX, markdown
 from ..transforms.merge import merge
 
 STYLE = feedback.STYLE + """
@@ -115,8 +116,9 @@ def render(entry, student, gb, root):
     total = result["score"] + written
     status = f"; {pending} written answer(s) not graded yet" if pending else ""
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>Feedback: {e(assignment)}</title>"
-            f"<style>{STYLE}</style></head><body><h1>{e(assignment)} / {e(notebook)}</h1>"
+            f"<style>{STYLE}</style>{MATHJAX}</head><body><div class='tex2jax_ignore mathjax_ignore'>"
+            f"<h1>{e(assignment)} / {e(notebook)}</h1>"
             f"<p>Student: <b>{e(student)}</b>. Autograded tests: <b>{result['score']:g} / {result['max_score']:g}</b>; "
             f"written answers: <b>{written:g} / {written_max:g}</b>{status}. "
             f"Total: <b>{total:g} / {result['max_score'] + written_max:g}</b>.</p>"
-            f"{''.join(body)}{feedback.notes(result)}</body></html>")
+            f"{''.join(body)}{feedback.notes(result)}</div></body></html>")

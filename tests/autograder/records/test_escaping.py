@@ -105,7 +105,8 @@ def test_manual_export_and_import_round_trip(klass, tmp_path, grading_config):
     # the TA fills in points and a comment that looks like a formula; import stores them verbatim
     header, *body = raw
     for row in body:
-        row[1], row[2] = "1", csv_cell("=SUM(A1:A9) is not how you do it")
+        row[header.index("points")] = "1"
+        row[header.index("comment")] = csv_cell("=SUM(A1:A9) is not how you do it")
     with open(q1, "w", newline="", encoding="utf-8") as f:
         csv.writer(f).writerows([header] + body)
     assert manual.import_([q1], out, ROOT, log=lambda m: None) == len(body)
