@@ -1,5 +1,6 @@
 """release: exercises/ is a fresh release, carries nothing of the solution, and leaks are refused;
 it writes and removes only what it generates, and says what it did."""
+import hashlib
 import json
 import shutil
 import subprocess
@@ -151,7 +152,6 @@ def _cli(root, *args):
 def test_the_manifest_lists_every_generated_file_with_its_hash(root):
     manifest = json.loads((root / "exercises" / ".release.json").read_text())
     assert "python -m autograder release" in manifest["note"] and "don't edit" in manifest["note"]
-    import hashlib
     notebook = root / "exercises" / "dropout" / "dropout.ipynb"
     assert manifest["files"] == {"dropout/dropout.ipynb": hashlib.sha256(notebook.read_bytes()).hexdigest()}
 
