@@ -55,8 +55,8 @@ def student_version(source_nb, name="notebook"):
 
 
 def plan(root=None):
-    """What a release would write: {path: bytes} (the manifest included), plus the source notebooks
-    whose setup cell changed: {path: text}."""
+    """What a release would write for students: {path: bytes} (the manifest aside: `survey` adds it),
+    plus the source notebooks whose setup cell changed: {path: text}."""
     root = course.course_root(root)
     url, branch = course.repository(root)
     outputs, sources = {}, {}
@@ -79,8 +79,6 @@ def plan(root=None):
             if nbformat.writes(source) != before:
                 sources[path] = nbformat.writes(source) + "\n"
             outputs[dest] = (nbformat.writes(student_version(source, name)) + "\n").encode()
-    base = course.exercises_dir(root)
-    outputs[base / MANIFEST] = _manifest_bytes({_rel(base, p): _sha(data) for p, data in outputs.items()})
     return outputs, sources
 
 
@@ -141,6 +139,7 @@ class Survey:
 def survey(root=None):
     outputs, sources = plan(root)
     base = course.exercises_dir(root)
+    outputs[base / MANIFEST] = _manifest_bytes({_rel(base, p): _sha(data) for p, data in outputs.items()})
     old, notes = _read_manifest(base)
     s = Survey(outputs, sources, notes=notes)
     for dest, data in outputs.items():
