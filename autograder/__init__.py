@@ -1,9 +1,10 @@
 """Instructor tooling of the course (never installed by students), over nbgrader's Python API.
 
-The CLI (``python -m autograder <verb>``, autograder/cli.py) only parses arguments and calls one
-module per verb. A submission's path through the packages, in the order it travels:
+The CLI (``python -m autograder <verb>``, or the console script ``autograder``; autograder/cli.py) only
+parses arguments and calls one module per verb. A submission's path through the packages, in the order it travels:
 
-    intake/     what in a submissions folder is graded, and as which notebook (folders.py)
+    intake/     an LMS download into the class layout (collect.py: `collect`); what in a
+                submissions folder is graded, and as which notebook (folders.py)
     grade/      the verbs that grade: one submission (submission.py: `grade`), a class
                 (autograde.py: `autograde`, with selfcheck.py first), where jobs run
                 (distributed.py: threads or Dask), and what grading costs (benchmark.py)
@@ -15,7 +16,8 @@ module per verb. A submission's path through the packages, in the order it trave
                 tests' secret seed (seeds.py), hand-ins judged apart (handin.py)
     records/    what a run leaves: the gradebook, the journal, grades.csv/lms.csv, feedback pages,
                 written answers for TAs (`manual`)
-    authoring/  from instructor notebooks to student notebooks (release.py: `release`)
+    authoring/  from instructor notebooks to what students get: student notebooks (release.py:
+                `release`), the public course tree and its leak scan (publish.py: `publish`)
     chapters/   each chapter's grading code: hidden-test probes and hand-in code (given to the grading
                 kernels), property checks (run by judge/, which imports a chapter only by the
                 assignment's name: judge/chapter.py); never shipped to students

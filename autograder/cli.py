@@ -1,10 +1,12 @@
 """python -m autograder <verb>: a thin layer that parses arguments and forwards to the API.
 
-Verbs: release, grade, autograde, manual (export/import). Any bad input ends with one line "error: ..." and exit 2.
+Verbs: release, publish, collect, grade, autograde, manual (export/import). Installed as the console script
+``autograder`` (pyproject.toml), the same as ``python -m autograder``. Any bad input ends with one line "error: ..." and exit 2.
 """
 import argparse
 import json
 import sys
+from pathlib import Path
 import warnings
 
 from . import config as config_mod
@@ -27,7 +29,8 @@ def _show_warning(message, *args, **kwargs):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__.splitlines()[0])
+    prog = "autograder" if Path(sys.argv[0]).name == "autograder" else "python -m autograder"
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
     parser.add_argument("--root", help="course root (default: $DLCOURSE_COURSE_ROOT or this checkout)")
     parser.add_argument("--config", help="grading settings file (default: <root>/grading.toml)")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override one setting")
@@ -36,6 +39,19 @@ def main(argv=None):
     p = sub.add_parser("release", help="regenerate exercises/ from solutions/ and scan it for leaks")
     p.add_argument("--check", action="store_true", help="only report whether exercises/ is in sync; exit 1 if not")
     p.add_argument("--prune", action="store_true", help="also remove files in exercises/ that release did not make")
+
+    p = sub.add_parser("collect", help="an LMS download (Canvas, Moodle: .zip or folder) into SUBMISSIONS_DIR's layout")
+    p.add_argument("source", help="the LMS download: a .zip file or the folder it was extracted to")
+    p.add_argument("--assignment", required=True, help="the assignment the download holds")
+    p.add_argument("--out", required=True, help="SUBMISSIONS_DIR: written as <student>/<assignment>/<notebook>.ipynb")
+    p.add_argument("--map", help="CSV with the columns lms_id,student_id: the student folder of each LMS id")
+    p.add_argument("--pattern", help="regular expression with the groups (?P<student>...) and (?P<file>...) for another LMS")
+
+    p = sub.add_parser("publish", help="write the public course tree (book, student notebooks, student library) "
+                                       "into OUT_DIR and scan it for leaks")
+    p.add_argument("out_dir", help="an empty folder, a clone of the public repository, or an earlier tree")
+    p.add_argument("--scan", action="store_true", help="only scan OUT_DIR (a tree, a clone, an installed dlcourse); "
+                                                        "exit 1 on a leak")
 
     p = sub.add_parser("grade", help="grade one submitted notebook")
     p.add_argument("notebook")
@@ -83,6 +99,22 @@ def main(argv=None):
                 return 1 if problems else 0
             _out(release(root, log=_log, prune=args.prune).summary)
             return 0
+        if args.verb == "collect":
+            from .intake import collect
+            mapping = collect.read_map(args.map) if args.map else None
+            collect.collect(args.source, args.assignment, args.out, root, cfg, mapping, args.pattern, log=_out)
+            return 0
+        if args.verb == "publish":
+            from .authoring import publish
+            if args.scan:
+                found = publish.scan(args.out_dir, root)
+                for line in found:
+                    _out(line)
+                print(f"{len(found)} leak(s) in {args.out_dir}" if found else
+                      f"leak scan of {args.out_dir}: clean ({', '.join(publish.CHECKS)})")
+                return 1 if found else 0
+            publish.publish(args.out_dir, root, log=_log)
+            return 0
         if args.verb == "grade":
             from .grade.submission import grade_notebook
             with warnings.catch_warnings():
@@ -98,7 +130,10 @@ def main(argv=None):
                         _out(f"hand-in: {line}")
                 for problem in result["problems"]:
                     _out(f"note: {problem}")
-                print(f"score: {result['score']:g} / {result['max_score']:g} (autograded)")
+                written = sum(t["max_points"] for t in result["tests"] if t["status"] == "manual")
+                print(f"score: {result['score']:g} / {result['max_score']:g} (autograded)"
+                      + (f"; written answers: {written:g} more points, graded by hand; total so far: "
+                         f"{result['score']:g} / {result['max_score'] + written:g}" if written else ""))
             return 0
         if args.verb == "autograde":
             from .grade.autograde import autograde

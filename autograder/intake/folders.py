@@ -72,6 +72,16 @@ def _handins(assignment_dir):
 HIDDEN = "skipped: a hidden entry (its name starts with '.'; rename it to have it graded)"
 
 
+def student_folder_problem(name):
+    """Why `name` cannot be a student's (or a notebook's) entry that discover grades, or None:
+    the rules discover applies (one path component, not hidden, a valid gradebook id)."""
+    if not name or "/" in name or "\\" in name or "\0" in name or name in (".", ".."):
+        return "not a single file or folder name"
+    if name.startswith("."):
+        return "a hidden name (it starts with '.'), which is never graded"
+    return bad_id(name)
+
+
 def discover(submissions_dir, assignment=None, root=None, limit_mb=0):
     """(jobs, refused, notes). limit_mb: notebooks larger than this are refused unread (0: no limit).
 
