@@ -163,7 +163,7 @@ def survey(root=None):
 
 def check(root=None):
     """(problems, notes): how exercises/ (and the stamped setup cells) differ from a fresh release,
-    [] when in sync; notes name files release did not make (left alone; the tests refuse committing one)."""
+    [] when in sync; notes name files release did not make (left alone; publish takes the plan, not the folder)."""
     s = survey(root)
     show = lambda p: _show(root, p)  # noqa: E731
     problems = [f"{show(p)}: setup cell differs from _config.yml (run `python -m autograder release`)"
@@ -172,8 +172,8 @@ def check(root=None):
     problems += [f"{show(p)}: differs from a fresh release" for p in s.changed]
     problems += [f"{show(p)}: differs from a fresh release (edited by hand since the last release)" for p in s.edited]
     problems += [f"{show(p)}: no longer generated (a release removes it)" for p in s.gone]
-    notes = s.notes + [f"{show(p)}: not made by release (left alone; students get it only if it is "
-                       "committed; `release --prune` removes it)" for p in s.unknown]
+    notes = s.notes + [f"{show(p)}: not made by release (left alone; `publish` never takes it; "
+                       "`release --prune` removes it)" for p in s.unknown]
     return problems, notes
 
 

@@ -22,8 +22,8 @@ def test_exercises_equal_a_fresh_release():
 
 
 def test_only_generated_files_are_committed_to_exercises():
-    """Students get exercises/ from the repository: release --check lets files release did not make
-    pass (as notes), so this is where one committed by mistake is caught."""
+    """release --check lets files release did not make pass (as notes: publish takes the plan, not
+    the folder); one committed to this repository by mistake is caught here."""
     listed = subprocess.run(["git", "ls-files", "exercises"], cwd=REPO, capture_output=True, text=True)
     if listed.returncode != 0:
         pytest.skip("not a git checkout")
@@ -172,8 +172,8 @@ def test_a_file_release_did_not_make_is_left_in_place_and_pruned_only_when_asked
                      "`release --prune` removes it"]
     assert report.summary == "exercises up to date (1 notebooks, 1 files); left 1 file(s) not made by release"
     assert stale(root) == [] and check(root)[1] == [
-        "exercises/dropout/challenge_model.pt: not made by release (left alone; students get it only if it is "
-        "committed; `release --prune` removes it)"]
+        "exercises/dropout/challenge_model.pt: not made by release (left alone; `publish` never takes it; "
+        "`release --prune` removes it)"]
     report, lines = _release(root, prune=True)
     assert not model.exists() and report.removed == [model]
     assert lines == ["removed exercises/dropout/challenge_model.pt (not made by release; --prune)"]
@@ -254,8 +254,8 @@ def test_the_cli_reports_and_check_exits_0_with_unknown_files_and_1_when_out_of_
     run = _cli(root, "--check")
     assert run.returncode == 0, run.stdout + run.stderr
     assert run.stdout.splitlines() == [
-        "note: exercises/dropout/challenge_model.pt: not made by release (left alone; students get it only "
-        "if it is committed; `release --prune` removes it)", "exercises/ is in sync with solutions/"]
+        "note: exercises/dropout/challenge_model.pt: not made by release (left alone; `publish` never "
+        "takes it; `release --prune` removes it)", "exercises/ is in sync with solutions/"]
     (root / "exercises" / "dropout" / "dropout.ipynb").write_text("{}")
     run = _cli(root, "--check")
     assert run.returncode == 1 and "1 difference(s)" in run.stdout and "edited by hand" in run.stdout
