@@ -38,6 +38,7 @@ def main(argv=None):
 
     p = sub.add_parser("release", help="regenerate exercises/ from solutions/ and scan it for leaks")
     p.add_argument("--check", action="store_true", help="only report whether exercises/ is in sync; exit 1 if not")
+    p.add_argument("--prune", action="store_true", help="also remove files in exercises/ that release did not make")
 
     p = sub.add_parser("collect", help="an LMS download (Canvas, Moodle: .zip or folder) into SUBMISSIONS_DIR's layout")
     p.add_argument("source", help="the LMS download: a .zip file or the folder it was extracted to")
@@ -85,14 +86,18 @@ def main(argv=None):
         overrides = list(args.set) + ([f"workers={args.workers}"] if getattr(args, "workers", None) else [])
         cfg = config_mod.load(root, args.config, overrides)
         if args.verb == "release":
-            from .authoring.release import release, stale
+            from .authoring.release import check, release
             if args.check:
-                problems = stale(root)
+                if args.prune:
+                    raise GradingError("--check only reports; run `release --prune` without --check to remove files")
+                problems, notes = check(root)
                 for line in problems:
                     _out(line)
+                for line in notes:
+                    _out(f"note: {line}")
                 print("exercises/ is in sync with solutions/" if not problems else f"{len(problems)} difference(s)")
                 return 1 if problems else 0
-            release(root, log=_log)
+            _out(release(root, log=_log, prune=args.prune).summary)
             return 0
         if args.verb == "collect":
             from .intake import collect
