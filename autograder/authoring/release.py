@@ -1,6 +1,6 @@
 """`release`: regenerate exercises/ from solutions/, deterministically, and scan for leaks.
 
-For each solutions/<assignment>/<notebook>.ipynb: stamp the setup cell from _config.yml (the
+For each solutions/<assignment>/<notebook>.ipynb: stamp its setup cell, if any, from _config.yml (the
 source notebook is updated too, so both stay in step), run nbgrader's own release
 preprocessors (lock cells, clear solutions, outputs, hidden tests and mark schemes, checksums)
 without a database, scan the result, and write exercises/<assignment>/<notebook>.ipynb.
@@ -44,10 +44,9 @@ def student_version(source_nb, name="notebook"):
     return nb
 
 
-def plan(root=None):
+def plan(root=None, log=None):
     """What a release would write: {path: text}, plus the source notebooks whose setup cell changed."""
     root = course.course_root(root)
-    url, branch = course.repository(root)
     outputs, sources = {}, {}
     for assignment in course.assignments(root):
         src_dir = course.solutions_dir(root) / assignment
@@ -64,7 +63,8 @@ def plan(root=None):
             name = f"solutions/{assignment}/{rel}"
             source = read(path)
             before = nbformat.writes(source)
-            setup_cell.stamp(source, url, branch, name)
+            if not setup_cell.stamp(source, lambda: course.repository(root), name) and log:
+                log(f"{name}: no setup cell: not stamped")
             if nbformat.writes(source) != before:
                 sources[path] = nbformat.writes(source) + "\n"
             outputs[dest] = (nbformat.writes(student_version(source, name)) + "\n").encode()
@@ -88,7 +88,7 @@ def stale(root=None):
 
 def release(root=None, log=print):
     """Write exercises/ (and re-stamped solutions); returns the written paths."""
-    outputs, sources = plan(root)
+    outputs, sources = plan(root, log)
     for path, text in sources.items():
         Path(path).write_text(text, encoding="utf-8")
         log(f"updated the setup cell of {path}")
