@@ -12,6 +12,8 @@ import json
 import threading
 from pathlib import Path
 
+import nbformat
+
 
 from .. import course
 from ..judge import forbidden, handin, seeds
@@ -23,7 +25,8 @@ from ..errors import GradingError
 from ..run.execute import grading_cells, run_cells
 from ..judge.cell import judge_cell
 from ..judge import chapter
-from ..notebook import forbid_rule, grade_id, handin_specs, is_autograded_test, is_manual, is_solution, points, read, timeout
+from ..notebook import (forbid_rule, grade_id, handin_specs, is_autograded_test, is_manual, is_solution, is_task, points, read,
+                        timeout)
 from ..transforms.merge import merge
 
 
@@ -51,6 +54,22 @@ def forbidden_by_test(source, merged):
         if is_autograded_test(cell) and forbid and grade_id(cell) in position:
             found[grade_id(cell)] = (_forbidden_uses(merged, source_ids, position[grade_id(cell)], forbid), penalty)
     return found
+
+
+_RELEASED = {}  # source notebook text -> {grade_id: released source} of its written answers
+
+
+def unanswered(source, merged, gid):
+    """Whether the written answer `gid` of the merged submission is still the released text (nbgrader's
+    unchanged checksum: it scores 0 without a grader). The released text is derived from the
+    instructor notebook, never read from the submission's metadata."""
+    from ..authoring.release import student_version
+    key = hashlib.sha256(nbformat.writes(source).encode()).hexdigest()
+    if key not in _RELEASED:
+        _RELEASED.clear()
+        _RELEASED[key] = {grade_id(c): (c.cell_type, c.source) for c in student_version(source).cells if is_manual(c)}
+    mine = next((c for c in merged.cells if grade_id(c) == gid), None)
+    return mine is not None and _RELEASED[key].get(gid) == (mine.cell_type, mine.source)
 
 
 def _by_test(nb, cells, outcomes):
@@ -278,7 +297,10 @@ def _grade(path, assignment, root, cfg, log, seed):
                            f"write it yourself, so this test earns {1 - penalty:g} of its points at most. {message}").strip()
             tests.append({"id": gid, "points": round(points(cell) * fraction, 6),
                           "max_points": points(cell), "status": status, "message": message})
-        elif is_manual(cell):
+        elif is_manual(cell) and unanswered(source, merged, gid):
+            tests.append({"id": gid, "points": 0.0, "max_points": points(cell), "status": "manual",
+                          "unanswered": True, "message": "not answered (the released text unchanged): 0 points"})
+        elif is_manual(cell) or is_task(cell):
             tests.append({"id": gid, "points": 0.0, "max_points": points(cell), "status": "manual",
                           "message": "graded by hand"})
     auto = [t for t in tests if t["status"] != "manual"]
