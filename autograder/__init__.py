@@ -16,7 +16,8 @@ parses arguments and calls one module per verb. A submission's path through the 
                 tests' secret seed (seeds.py), hand-ins judged apart (handin.py)
     records/    what a run leaves: the gradebook, the journal, grades.csv/lms.csv, feedback pages,
                 written answers for TAs (`manual`)
-    authoring/  from instructor notebooks to student notebooks (release.py: `release`)
+    authoring/  from instructor notebooks to what students get: student notebooks (release.py:
+                `release`), the public course tree and its leak scan (publish.py: `publish`)
     chapters/   each chapter's grading code: hidden-test probes and hand-in code (given to the grading
                 kernels), property checks (run by judge/, which imports a chapter only by the
                 assignment's name: judge/chapter.py); never shipped to students

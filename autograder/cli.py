@@ -1,6 +1,6 @@
 """python -m autograder <verb>: a thin layer that parses arguments and forwards to the API.
 
-Verbs: release, collect, grade, autograde, manual (export/import). Installed as the console script
+Verbs: release, publish, collect, grade, autograde, manual (export/import). Installed as the console script
 ``autograder`` (pyproject.toml), the same as ``python -m autograder``. Any bad input ends with one line "error: ..." and exit 2.
 """
 import argparse
@@ -45,6 +45,12 @@ def main(argv=None):
     p.add_argument("--out", required=True, help="SUBMISSIONS_DIR: written as <student>/<assignment>/<notebook>.ipynb")
     p.add_argument("--map", help="CSV with the columns lms_id,student_id: the student folder of each LMS id")
     p.add_argument("--pattern", help="regular expression with the groups (?P<student>...) and (?P<file>...) for another LMS")
+
+    p = sub.add_parser("publish", help="write the public course tree (book, student notebooks, student library) "
+                                       "into OUT_DIR and scan it for leaks")
+    p.add_argument("out_dir", help="an empty folder, a clone of the public repository, or an earlier tree")
+    p.add_argument("--scan", action="store_true", help="only scan OUT_DIR (a tree, a clone, an installed dlcourse); "
+                                                        "exit 1 on a leak")
 
     p = sub.add_parser("grade", help="grade one submitted notebook")
     p.add_argument("notebook")
@@ -93,6 +99,17 @@ def main(argv=None):
             mapping = collect.read_map(args.map) if args.map else None
             collect.collect(args.source, args.assignment, args.out, root, cfg, mapping, args.pattern, log=_out)
             return 0
+        if args.verb == "publish":
+            from .authoring import publish
+            if args.scan:
+                found = publish.scan(args.out_dir, root)
+                for line in found:
+                    _out(line)
+                print(f"{len(found)} leak(s) in {args.out_dir}" if found else
+                      f"leak scan of {args.out_dir}: clean ({', '.join(publish.CHECKS)})")
+                return 1 if found else 0
+            publish.publish(args.out_dir, root, log=_log)
+            return 0
         if args.verb == "grade":
             from .grade.submission import grade_notebook
             with warnings.catch_warnings():
@@ -108,7 +125,10 @@ def main(argv=None):
                         _out(f"hand-in: {line}")
                 for problem in result["problems"]:
                     _out(f"note: {problem}")
-                print(f"score: {result['score']:g} / {result['max_score']:g} (autograded)")
+                written = sum(t["max_points"] for t in result["tests"] if t["status"] == "manual")
+                print(f"score: {result['score']:g} / {result['max_score']:g} (autograded)"
+                      + (f"; written answers: {written:g} more points, graded by hand; total so far: "
+                         f"{result['score']:g} / {result['max_score'] + written:g}" if written else ""))
             return 0
         if args.verb == "autograde":
             from .grade.autograde import autograde

@@ -74,3 +74,18 @@ def markdown(source):
     return (f"<p><i>Shown as plain text: {len(source):,} characters, more than the {MARKDOWN_LIMIT:,} shown "
             "as formatted markdown.</i></p>"
             f"<pre style='white-space:pre-wrap'>{html.escape(source)}</pre>")
+
+
+def without_paths(text, paths):
+    """text with the grader's folders taken out. paths: {folder: what shows instead}, the longest
+    folder first, so "/srv/course/solutions/x.ipynb" reads "<course>/solutions/x.ipynb", and a
+    folder shown as "" (a submission's own) leaves the file name. Whole folders only: "/srv/course2"
+    is not in "/srv/course"."""
+    if not isinstance(text, str):
+        return text
+    for folder, shown in sorted(paths.items(), key=lambda item: len(str(item[0])), reverse=True):
+        folder = str(folder).rstrip("/")
+        if folder:
+            text = re.sub(re.escape(folder) + r"(/+|(?![\w-]|\.\w))",
+                          lambda m: (f"{shown}/" if shown else "") if m.group(1) else shown, text)
+    return text

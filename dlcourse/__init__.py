@@ -54,7 +54,8 @@ def check_version(expected):
     if expected != __version__:
         raise RuntimeError(
             f"This notebook was released for dlcourse {expected}, but dlcourse {__version__} is "
-            "installed. Re-run the setup cell (Colab) or `pip install -e .` in the course "
-            "repository (local) at the matching version."
+            f"installed. In Colab, re-run the setup cell; locally, in your clone of the course, run "
+            f"`git checkout v{expected}` and `.venv/bin/pip install -r requirements.txt` again (or open "
+            "the notebook of the release you have)."
         )
     return __version__

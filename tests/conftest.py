@@ -36,20 +36,72 @@ def grading_config(tmp_path_factory):
     return Config(cache_dir=str(tmp_path_factory.mktemp("grader-cache")), workers=2)
 
 
+def _clean_env():
+    """The environment a user's shell has: none of this session's virtualenv or course variables."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("DLCOURSE", "PYTHON", "VIRTUAL_ENV"))}
+
+
+def readme_command(readme, marker):
+    """The fenced bash command of a README that contains `marker` (the commands are tested as written)."""
+    import re
+    blocks = re.findall(r"```bash\n(.*?)```", Path(readme).read_text(encoding="utf-8"), re.S)
+    hits = [b.strip() for b in blocks if marker in b]
+    assert len(hits) == 1, f"{readme}: expected one command with {marker!r}, found {hits}"
+    return hits[0]
+
+
 @pytest.fixture(scope="session")
-def built_book(tmp_path_factory):
-    """The book, built once per test session as the README's build command builds it
-    (``jupyter-book build . -W -n --keep-going``), into a fresh temporary folder, so nothing
-    cached from an earlier build can hide a failure. Returns (process, path of the html folder).
+def public_tree(tmp_path_factory):
+    """The public course tree, written as the publishing guide writes it
+    (``python -m autograder publish OUT_DIR``, from the instructors' checkout)."""
+    out = tmp_path_factory.mktemp("public") / "dl-course"
+    proc = subprocess.run([sys.executable, "-m", "autograder", "publish", str(out)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return out
+
+
+@pytest.fixture(scope="session")
+def student_install(public_tree):
+    """The public tree's student install, run as its README gives it, in the tree (a fresh .venv of
+    the system's python3: only the course library, what notebooks import, and Jupyter)."""
+    command = readme_command(public_tree / "README.md", "git clone")
+    setup = " && ".join(line for line in command.splitlines() if "jupyter lab" not in line and "git clone" not in line)
+    proc = subprocess.run(["bash", "-c", setup], cwd=public_tree, env=_clean_env(), capture_output=True, text=True,
+                          timeout=1800)
+    return proc, public_tree / ".venv"
+
+
+@pytest.fixture(scope="session")
+def public_book(public_tree, student_install):
+    """The public book, built from the public tree alone with its README's build command (what the
+    publishing workflow runs): a fresh build, its chapters executed in the student install's venv."""
+    command = readme_command(public_tree / "README.md", "jupyter-book build")
+    proc = subprocess.run(["bash", "-c", command], cwd=public_tree, env=_clean_env(), capture_output=True, text=True,
+                          timeout=1800)
+    return proc, public_tree / "_build" / "html"
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory, public_book):
+    """The instructors' book, built once per test session as the README's build command builds it
+    (``jupyter-book build . -W -n --keep-going``), into a fresh temporary folder. Its chapters are the
+    public book's: their executed outputs come from the public build (Jupyter Book's execution cache
+    matches a page by its code cells), so the chapters run once per session, in the student install.
+    Returns (process, path of the html folder).
 
     ``DLCOURSE_BOOK_SITE=_build/html`` checks an existing build instead (quick iterations on the
     browser test; the build test then only checks that the folder is there).
     """
+    import shutil
     given = os.environ.get("DLCOURSE_BOOK_SITE")
     if given:
         site = Path(given).resolve()
         return subprocess.CompletedProcess([], 0 if (site / "index.html").is_file() else 1, "", f"{site}"), site
     out = tmp_path_factory.mktemp("book")
+    cache = public_book[1].parent / ".jupyter_cache"
+    if public_book[0].returncode == 0 and cache.is_dir():
+        shutil.copytree(cache, out / "_build" / ".jupyter_cache")
     proc = subprocess.run([Path(sys.executable).parent / "jupyter-book", "build", str(ROOT), "-W", "-n",
                            "--keep-going", "--path-output", str(out)], capture_output=True, text=True, timeout=900)
     return proc, out / "_build" / "html"

@@ -3,8 +3,8 @@
 A fresh virtualenv gets only what Colab provides (numpy, torch, torchvision, matplotlib and what
 they depend on, linked from this environment to save a 5 GB download), nothing of the course.
 The notebook's own setup cell then runs with `google.colab` imported, so it takes its Colab
-branch and pip-installs the course library, here from this checkout (DLCOURSE_PIP_SPEC) instead
-of the repository URL. Then the stub cells run: the only error allowed is NotImplementedError.
+branch and pip-installs the course library, here from the public course tree that `publish` wrote
+(DLCOURSE_PIP_SPEC; the `public_tree` fixture) instead of the public repository's URL at its tag. Then the stub cells run: the only error allowed is NotImplementedError.
 """
 import json
 import os
@@ -85,10 +85,11 @@ def test_colab_environment_has_no_course_library(colab_python):
     assert out == ["None", "None", "True"]
 
 
-@pytest.mark.parametrize("notebook", sorted((ROOT / "exercises").glob("*/*.ipynb")), ids=lambda p: p.parent.name)
-def test_setup_and_stub_cells_in_colab(colab_python, notebook, tmp_path):
+@pytest.mark.parametrize("assignment", sorted(p.parent.name for p in (ROOT / "exercises").glob("*/*.ipynb")))
+def test_setup_and_stub_cells_in_colab(colab_python, public_tree, assignment, tmp_path):
+    notebook = public_tree / "exercises" / assignment / f"{assignment}.ipynb"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DLCOURSE", "PYTHON", "VIRTUAL_ENV"))}
-    env.update(DLCOURSE_PIP_SPEC=str(ROOT), MPLBACKEND="Agg", DLCOURSE_DATA=str(tmp_path / "data"))
+    env.update(DLCOURSE_PIP_SPEC=str(public_tree), MPLBACKEND="Agg", DLCOURSE_DATA=str(tmp_path / "data"))
     script = tmp_path / "run_cells.py"
     script.write_text(RUN_CELLS)
     proc = subprocess.run([colab_python, script, notebook], cwd=tmp_path, env=env, capture_output=True,
@@ -97,6 +98,7 @@ def test_setup_and_stub_cells_in_colab(colab_python, notebook, tmp_path):
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     cells = result["cells"]
     assert cells[0] == ["ok", ""], cells[0]  # the setup cell installed and checked the library
-    assert str(ROOT) not in result["dlcourse_file"] and "site-packages" in result["dlcourse_file"]
+    assert str(ROOT) not in result["dlcourse_file"] and str(public_tree) not in result["dlcourse_file"]
+    assert "site-packages" in result["dlcourse_file"]
     errors = {status for status, _ in cells if status != "ok"}
     assert errors == {"NotImplementedError"}, cells

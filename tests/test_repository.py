@@ -52,23 +52,30 @@ def test_book_builds_with_warnings_as_errors(built_book):
     assert "figure computed in" in dropout and "Traceback" not in dropout
 
 
-def test_publishing_workflow_builds_with_the_readme_command_and_deploys_to_pages():
-    build, _ = readme_commands()
-    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "book.yml").read_text())
+def test_publishing_workflow_publishes_the_public_tree_at_the_release_tag():
+    """.github/workflows/publish.yml: on a release tag, publish (leak scan), build the public book with
+    the tree's own README command, push tree + tag and the site to the public repository."""
+    from autograder.authoring.publish import TEMPLATES
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "publish.yml").read_text())
     on = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as True
-    assert on["push"]["branches"] == ["main"]
-    assert workflow["permissions"]["pages"] == "write" and workflow["permissions"]["id-token"] == "write"
-    steps = [step for job in workflow["jobs"].values() for step in job["steps"]]
-    runs = [step["run"].strip() for step in steps if "run" in step]
-    assert build in runs
-    uses = [step["uses"].split("@")[0] for step in steps if "uses" in step]
-    assert uses.index("actions/upload-pages-artifact") < uses.index("actions/deploy-pages")
-    upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-pages-artifact"))
-    assert upload["with"]["path"] == "_build/html"
-    cache = next(s for s in steps if s.get("uses", "").startswith("actions/cache"))
-    assert cache["with"]["path"] == "_build/.jupyter_cache" and "dlcourse/**" in cache["with"]["key"]
-    deploy = workflow["jobs"]["deploy"]
-    assert deploy["needs"] == "build" and deploy["environment"]["name"] == "github-pages"
+    assert on["push"] == {"tags": ["v*"]} and "workflow_dispatch" in on
+    steps = workflow["jobs"]["publish"]["steps"]
+    runs = [step.get("run", "").strip() for step in steps]
+    setup = next(r for r in runs if "requirements.txt" in r)
+    assert setup == readme_commands()[1].split(" && .venv/bin/python -m pytest")[0]
+    assert ".venv/bin/python -m autograder publish ../public" in runs
+    public_build = re.search(r"```bash\n(python3 -m venv .venv && .venv/bin/pip install -r requirements-book.txt[^\n]*)",
+                             (TEMPLATES / "README.md").read_text()).group(1)
+    build = next(s for s in steps if "jupyter-book build" in s.get("run", ""))
+    assert build["working-directory"] == "../public" and build["run"].replace(" -q", "") == public_build
+    order = [i for i, r in enumerate(runs) if "autograder publish" in r or "jupyter-book build" in r or "git push" in r]
+    assert len(order) == 3 and order == sorted(order)
+    pages = next(s for s in steps if s.get("uses", "").startswith("peaceiris/actions-gh-pages"))
+    assert pages["with"]["publish_dir"] == "../public/_build/html" and pages["with"]["publish_branch"] == "gh-pages"
+    assert "PUBLIC_DEPLOY_KEY" in pages["with"]["deploy_key"]
+    guide = (ROOT / "book" / "instructors" / "publishing.md").read_text()
+    assert "PUBLIC_DEPLOY_KEY" in guide and "gh-pages" in guide
+    assert not (ROOT / ".github" / "workflows" / "book.yml").exists()  # the instructors' repository is private
 
 
 def test_book_config_caches_execution_under_build_and_has_no_header_colab_button():

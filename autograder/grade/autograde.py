@@ -28,9 +28,9 @@ from ..judge import seeds
 from ..records import journal as journal_mod
 from ..config import Config
 from ..errors import GradingError
-from .submission import grade_notebook, shipped_handins, submitted_handins
+from .submission import grade_notebook, public, shipped_handins, submitted_handins
 from ..records.gradebook import open_gradebook, register, store
-from ..notebook import grade_id, is_autograded_test, points, read
+from ..notebook import grade_id, is_autograded_test, is_manual, points, read
 
 
 def discover(submissions_dir, assignment=None, root=None):
@@ -39,8 +39,10 @@ def discover(submissions_dir, assignment=None, root=None):
     return folders.discover(submissions_dir, assignment, root)[0]
 
 
-def _failed(assignment, path, reason, root):
-    """The result of a submission that could not be graded: 0 of what its notebook is worth."""
+def _failed(assignment, path, reason, root, seed=None, cfg=None):
+    """The result of a submission that could not be graded: 0 of what its notebook is worth, its
+    written answers still listed (to grade by hand: nothing of them was read), so that every output
+    gives the same maximum as for a graded notebook; texts as students may read them (public)."""
     max_score, tests = 0.0, []
     notebooks = ([p.stem for p in sorted((course.solutions_dir(root) / assignment).glob("*.ipynb"))]
                  if assignment in course.assignments(root) else [])
@@ -51,10 +53,13 @@ def _failed(assignment, path, reason, root):
                 max_score += points(cell)
                 tests.append({"id": grade_id(cell), "points": 0.0, "max_points": points(cell),
                               "status": "error", "message": "not graded: see the notes"})
+            elif is_manual(cell):
+                tests.append({"id": grade_id(cell), "points": 0.0, "max_points": points(cell),
+                              "status": "manual", "message": "graded by hand: nothing of it was read (see the notes)"})
     except GradingError:
         pass
-    return {"assignment": assignment, "notebook": name, "score": 0.0, "max_score": max_score,
-            "tests": tests, "problems": [f"not graded: {reason}"]}
+    return public({"assignment": assignment, "notebook": name, "score": 0.0, "max_score": max_score,
+                   "tests": tests, "problems": [f"not graded: {reason}"]}, seed, path, root, cfg)
 
 
 def grade_one(assignment, path, root=None, cfg=None, known=(), seed=None):
@@ -68,10 +73,10 @@ def grade_one(assignment, path, root=None, cfg=None, known=(), seed=None):
     try:
         return grade_notebook(path, assignment, root, cfg, seed=seed)
     except GradingError as exc:
-        return seeds.redact(_failed(assignment, path, str(exc), root), seed)
+        return _failed(assignment, path, str(exc), root, seed, cfg)
     except Exception as exc:  # noqa: BLE001 - one submission must never end the batch
-        return seeds.redact(_failed(assignment, path, f"the grader could not handle this submission "
-                                                      f"({exc.__class__.__name__}: {str(exc)[:200]})", root), seed)
+        return _failed(assignment, path, f"the grader could not handle this submission "
+                                         f"({exc.__class__.__name__}: {str(exc)[:200]})", root, seed, cfg)
 
 
 def _jobs(todo, refused, grade, workers, scheduler, root):

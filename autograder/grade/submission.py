@@ -9,6 +9,8 @@ seed); the submission runs in its own limited, isolated kernel; the judging happ
 """
 import hashlib
 import json
+import sys
+import tempfile
 import threading
 from pathlib import Path
 
@@ -22,8 +24,9 @@ from ..intake import folders
 from ..run import sandbox
 from ..config import Config
 from ..errors import GradingError
+from ..text import without_paths
 from ..run.execute import grading_cells, run_cells
-from ..judge.cell import judge_cell
+from ..judge.cell import first_cause, judge_cell
 from ..judge import chapter
 from ..notebook import (forbid_rule, grade_id, handin_specs, is_autograded_test, is_manual, is_solution, is_task, points, read,
                         timeout)
@@ -70,6 +73,20 @@ def unanswered(source, merged, gid):
         _RELEASED[key] = {grade_id(c): (c.cell_type, c.source) for c in student_version(source).cells if is_manual(c)}
     mine = next((c for c in merged.cells if grade_id(c) == gid), None)
     return mine is not None and _RELEASED[key].get(gid) == (mine.cell_type, mine.source)
+
+
+def _student_failures(source, merged, cells, outcomes):
+    """{merged cell index: [(label, source, outcome)]}: the student's cells (answers and added cells)
+    that failed before each cell, in order (see judge.cell.first_cause)."""
+    source_ids = {grade_id(c) for c in source.cells} - {None}
+    failed, before = [], {}
+    for cell, outcome in zip(cells, outcomes):
+        before[cell.index] = list(failed)
+        nb_cell = merged.cells[cell.index]
+        if outcome.status in ("error", "timeout", "crashed") and (is_solution(nb_cell) or grade_id(nb_cell) not in source_ids):
+            gid = grade_id(nb_cell)
+            failed.append((f"`{gid}` (cell {cell.index + 1})" if gid else f"cell {cell.index + 1}", cell.source, outcome))
+    return before
 
 
 def _by_test(nb, cells, outcomes):
@@ -240,15 +257,40 @@ def handin_listing(files, problems):
     return used + list(problems)
 
 
+def grader_paths(path, root=None, cfg=None):
+    """{folder: what a student sees instead} of the grader's folders that may turn up in a result's
+    texts (see text.without_paths): the submission's own folder (its file name stays), the course,
+    the reference cache, the Python installation, the home and temporary folders."""
+    paths = {course.course_root(root): "<course>", tempfile.gettempdir(): "<tmp>", Path.home(): "~"}
+    paths.update({prefix: "<python>" for prefix in {sys.prefix, sys.base_prefix, sys.exec_prefix}})
+    if cfg is not None and cfg.cache_dir:
+        paths[Path(cfg.cache_dir).absolute()] = "<cache>"
+    paths.update({Path(path).absolute().parent: "", Path(path).resolve().parent: ""})
+    return {str(folder): shown for folder, shown in paths.items()}
+
+
+def public(result, seed, path, root=None, cfg=None):
+    """A result (changed in place and returned) as students may read it: no seed (seeds.redact), no
+    folder of the grader's (grader_paths) in any text. seed: None when none was drawn."""
+    result = seeds.redact(result, seed) if seed is not None else result
+    paths = grader_paths(path, root, cfg)
+    for test in result.get("tests", []):
+        test["message"] = without_paths(test.get("message"), paths)
+    for key in ("problems", "handins"):
+        if key in result:
+            result[key] = [without_paths(p, paths) for p in result[key]]
+    return result
+
+
 def grade_notebook(path, assignment=None, root=None, cfg=None, log=None, seed=None):
     """Grade one submitted notebook; returns the result dict (see the module and README).
 
     seed: the hidden-test seed; None draws a fresh one (autograde passes its run's seed). It is
-    redacted from every text of the result.
+    redacted from every text of the result, and so are the grader's folders (public).
     """
     cfg = cfg or Config()
     seed = seeds.draw(cfg) if seed is None else seed
-    return seeds.redact(_grade(path, assignment, root, cfg, log, seed), seed)
+    return public(_grade(path, assignment, root, cfg, log, seed), seed, path, root, cfg)
 
 
 def _grade(path, assignment, root, cfg, log, seed):
@@ -266,6 +308,8 @@ def _grade(path, assignment, root, cfg, log, seed):
         log(f"grading {path} ({assignment}/{name}, {len(cells)} code cells, sandbox: {mode})")
     outcomes = run_cells(cells, seed=seed, cfg=cfg, sandbox_mode=mode, log=log, files=files)
     by_test = _by_test(merged, cells, outcomes)
+    failures = _student_failures(source, merged, cells, outcomes)
+    test_index = {grade_id(merged.cells[c.index]): c.index for c in cells}
     for cell, outcome in zip(cells, outcomes):
         if outcome.status in ("timeout", "crashed") and not is_autograded_test(merged.cells[cell.index]):
             problems.append(f"cell {grade_id(merged.cells[cell.index]) or cell.index}: {outcome.evalue}")
@@ -288,6 +332,9 @@ def _grade(path, assignment, root, cfg, log, seed):
                 status, message, fraction = judge_cell(reference.get(gid, []),
                                                        by_test.get(gid) and by_test[gid].records or [], by_test.get(gid),
                                                        assignment=assignment)
+                cause = first_cause(by_test.get(gid), failures.get(test_index.get(gid), []))
+                if cause and status == "error":  # the first real error, not the NameError it left behind
+                    message = f"{cause}. Then: {message}"
             uses, penalty = forbidden_uses.get(gid, ([], 0.0))
             if uses and fraction > 0:
                 used, _, line = uses[0]

@@ -10,6 +10,7 @@ contain the hidden test's source or the reference values.
 """
 import base64
 import math
+import re
 
 import numpy as np
 
@@ -173,6 +174,26 @@ def _max_rel_error(expected, got):
     return rel_error(expected, got)
 
 
+DEPENDENT = ("NameError", "UnboundLocalError", "ImportError", "ModuleNotFoundError")
+_MISSING = re.compile(r"(?:name|import name) '([A-Za-z_]\w*)'")
+_CELL_FILE = re.compile(r"\(<ipython-input-[^>]*>, (line \d+)\)")
+
+
+def first_cause(outcome, failures):
+    """The failure of an earlier cell of the student's that a test's error comes from, or None.
+
+    A test that fails with a NameError or an ImportError after one of the student's cells failed
+    most likely fails because of it (a SyntaxError leaves the function undefined). failures:
+    [(label, source, outcome)] of the student's cells that failed before the test, in order; the
+    earliest whose source names the missing name is the cause, else the earliest of all."""
+    if outcome is None or outcome.status != "error" or outcome.ename not in DEPENDENT or not failures:
+        return None
+    missing = _MISSING.search(outcome.evalue or "")
+    named = [f for f in failures if missing and re.search(rf"\b{re.escape(missing.group(1))}\b", f[1])]
+    label, _, failed = (named or failures)[0]
+    return f"your cell {label} did not {'run' if failed.status == 'error' else 'finish'}: {_error(failed)}"
+
+
 def _error(outcome):
     if outcome is None:
         return "the test cell did not run"
@@ -185,6 +206,7 @@ def _error(outcome):
     if outcome.ename:
         # the student's own exception: shown short (it is also the one channel a submission could
         # use to echo text it read at run time, such as the hidden tests' source)
-        evalue = outcome.evalue if len(outcome.evalue or "") <= 300 else outcome.evalue[:300] + "..."
+        evalue = _CELL_FILE.sub(r"(\1)", outcome.evalue or "")  # "(<ipython-input-1-e70f...>, line 2)": "(line 2)"
+        evalue = evalue if len(evalue) <= 300 else evalue[:300] + "..."
         return f"{outcome.ename}: {evalue}" if evalue else outcome.ename
     return "the test cell failed"

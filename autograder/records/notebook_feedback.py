@@ -94,8 +94,7 @@ def render(entry, student, gb, root):
     cells = _cells(entry, result, root)
     body = []
     if cells is None:
-        body.append("<p>Your notebook could not be shown here; the results:</p>" +
-                    feedback.render(result, student).split("<body>", 1)[1].split("</body>", 1)[0])
+        body.append("<p>Your notebook could not be shown here; the results:</p>" + feedback.table(result))
     else:
         for gid, cell in cells:
             if cell.cell_type == "markdown" or cell.cell_type == "raw":

@@ -124,7 +124,8 @@ def test_grade_prints_no_terminal_escape(klass):
     assert proc.returncode == 0, proc.stderr
     assert "\x1b" not in proc.stdout + proc.stderr
     assert "\\x1b[2K" in proc.stdout  # shown, not obeyed
-    assert proc.stdout.strip().splitlines()[-1] == "score: 4 / 7 (autograded)"
+    assert proc.stdout.strip().splitlines()[-1] == ("score: 4 / 7 (autograded); written answers: 6 more points, "
+                                                    "graded by hand; total so far: 4 / 13")
 
 
 @pytest.mark.parametrize("value", [FORMULA, "'=x", "'hello", "-1", "+44 20", "@SUM(1)", "\tx", "plain", ""])
