@@ -56,6 +56,8 @@ def guess_assignment(notebook, root=None):
 def book_config(root=None):
     """The parsed _config.yml of the book."""
     path = course_root(root) / "_config.yml"
+    if not path.is_file():
+        raise GradingError(f"{path} is missing: the setup cells and badges take the repository from it")
     with open(path, encoding="utf-8") as f:
         return yaml.safe_load(f)
 

@@ -127,6 +127,12 @@ def is_manual(cell):
     return m.get("grade") is True and m.get("solution") is True
 
 
+def is_task(cell):
+    """An nbgrader task cell: a locked description of work graded by hand, no answer cell of its own."""
+    m = nbgrader_meta(cell)
+    return m.get("task") is True and m.get("grade") is not True
+
+
 def is_solution(cell):
     return nbgrader_meta(cell).get("solution") is True
 

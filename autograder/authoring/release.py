@@ -1,6 +1,6 @@
 """`release`: regenerate exercises/ from solutions/, deterministically, and scan for leaks.
 
-For each solutions/<assignment>/<notebook>.ipynb: stamp the setup cell from _config.yml (the
+For each solutions/<assignment>/<notebook>.ipynb: stamp its setup cell, if any, from _config.yml (the
 source notebook is updated too, so both stay in step), run nbgrader's own release
 preprocessors (lock cells, clear solutions, outputs, hidden tests and mark schemes, checksums)
 without a database, scan the result, and write exercises/<assignment>/<notebook>.ipynb.
@@ -54,11 +54,10 @@ def student_version(source_nb, name="notebook"):
     return nb
 
 
-def plan(root=None):
+def plan(root=None, log=None):
     """What a release would write for students: {path: bytes} (the manifest aside: `survey` adds it),
     plus the source notebooks whose setup cell changed: {path: text}."""
     root = course.course_root(root)
-    url, branch = course.repository(root)
     outputs, sources = {}, {}
     for assignment in course.assignments(root):
         src_dir = course.solutions_dir(root) / assignment
@@ -75,7 +74,8 @@ def plan(root=None):
             name = f"solutions/{assignment}/{rel}"
             source = read(path)
             before = nbformat.writes(source)
-            setup_cell.stamp(source, url, branch, name)
+            if not setup_cell.stamp(source, lambda: course.repository(root), name) and log:
+                log(f"{name}: no setup cell: not stamped")
             if nbformat.writes(source) != before:
                 sources[path] = nbformat.writes(source) + "\n"
             outputs[dest] = (nbformat.writes(student_version(source, name)) + "\n").encode()
@@ -136,8 +136,8 @@ class Survey:
     notes: list = field(default_factory=list)
 
 
-def survey(root=None):
-    outputs, sources = plan(root)
+def survey(root=None, log=None):
+    outputs, sources = plan(root, log)
     base = course.exercises_dir(root)
     outputs[base / MANIFEST] = _manifest_bytes({_rel(base, p): _sha(data) for p, data in outputs.items()})
     old, notes = _read_manifest(base)
@@ -213,7 +213,7 @@ def _remove(path, base):
 def release(root=None, log=print, prune=False):
     """Write exercises/ (and re-stamped solutions), remove what release made and no longer makes,
     leave anything else (or remove it with prune); returns a Report, each line also sent to log."""
-    s = survey(root)
+    s = survey(root, log)
     base = course.exercises_dir(root)
     report = Report(notebooks=sum(p.suffix == ".ipynb" for p in s.outputs),
                     files=sum(p.name != MANIFEST for p in s.outputs))

@@ -14,6 +14,8 @@ import tempfile
 import threading
 from pathlib import Path
 
+import nbformat
+
 
 from .. import course
 from ..judge import forbidden, handin, seeds
@@ -26,7 +28,8 @@ from ..text import without_paths
 from ..run.execute import grading_cells, run_cells
 from ..judge.cell import first_cause, judge_cell
 from ..judge import chapter
-from ..notebook import forbid_rule, grade_id, handin_specs, is_autograded_test, is_manual, is_solution, points, read, timeout
+from ..notebook import (forbid_rule, grade_id, handin_specs, is_autograded_test, is_manual, is_solution, is_task, points, read,
+                        timeout)
 from ..transforms.merge import merge
 
 
@@ -54,6 +57,22 @@ def forbidden_by_test(source, merged):
         if is_autograded_test(cell) and forbid and grade_id(cell) in position:
             found[grade_id(cell)] = (_forbidden_uses(merged, source_ids, position[grade_id(cell)], forbid), penalty)
     return found
+
+
+_RELEASED = {}  # source notebook text -> {grade_id: released source} of its written answers
+
+
+def unanswered(source, merged, gid):
+    """Whether the written answer `gid` of the merged submission is still the released text (nbgrader's
+    unchanged checksum: it scores 0 without a grader). The released text is derived from the
+    instructor notebook, never read from the submission's metadata."""
+    from ..authoring.release import student_version
+    key = hashlib.sha256(nbformat.writes(source).encode()).hexdigest()
+    if key not in _RELEASED:
+        _RELEASED.clear()
+        _RELEASED[key] = {grade_id(c): (c.cell_type, c.source) for c in student_version(source).cells if is_manual(c)}
+    mine = next((c for c in merged.cells if grade_id(c) == gid), None)
+    return mine is not None and _RELEASED[key].get(gid) == (mine.cell_type, mine.source)
 
 
 def _student_failures(source, merged, cells, outcomes):
@@ -130,7 +149,12 @@ def _reference_records(source_path, cfg, root, log, seed, key, assignment=None):
                                "environment it runs in (memory_limit_mb, time limits, packages)")
     records = {gid: o.records for gid, o in _by_test(source, cells, outcomes).items()}
     silent = sorted(gid for gid, recs in records.items() if not recs and gid not in handin.judged_specs(source))
-    if silent:
+    if silent and not any(records.values()):
+        # a plain nbgrader notebook (asserts, no test records): judged as nbgrader does, a test
+        # passes when it runs without an error (judge.cell); the record-based defences do not apply
+        if log:
+            log(f"{source_path}: no test records(): plain nbgrader tests, passed when they run without an error")
+    elif silent:
         raise GradingError(f"the reference solution {source_path}: test cell(s) {', '.join(silent)} recorded nothing; "
                            "every test must record() what it checks (a record line over the grader's size limit "
                            "is dropped: record less)")
@@ -320,7 +344,10 @@ def _grade(path, assignment, root, cfg, log, seed):
                            f"write it yourself, so this test earns {1 - penalty:g} of its points at most. {message}").strip()
             tests.append({"id": gid, "points": round(points(cell) * fraction, 6),
                           "max_points": points(cell), "status": status, "message": message})
-        elif is_manual(cell):
+        elif is_manual(cell) and unanswered(source, merged, gid):
+            tests.append({"id": gid, "points": 0.0, "max_points": points(cell), "status": "manual",
+                          "unanswered": True, "message": "not answered (the released text unchanged): 0 points"})
+        elif is_manual(cell) or is_task(cell):
             tests.append({"id": gid, "points": 0.0, "max_points": points(cell), "status": "manual",
                           "message": "graded by hand"})
     auto = [t for t in tests if t["status"] != "manual"]

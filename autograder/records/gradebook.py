@@ -16,7 +16,7 @@ from nbgrader.api import Gradebook
 
 from .. import course
 from ..errors import GradingError
-from ..notebook import grade_id, is_autograded_test, is_manual, is_solution, points, read
+from ..notebook import grade_id, is_autograded_test, is_manual, is_solution, is_task, points, read
 
 
 def url_for(db, out_dir=None):
@@ -67,6 +67,9 @@ def register(gb, assignment, root):
                                                max_score=points(cell), cell_type=cell.cell_type)
             if is_manual(cell) and is_solution(cell):
                 gb.update_or_create_solution_cell(grade_id(cell), path.stem, assignment)
+            if is_task(cell):  # graded by hand (formgrader), like nbgrader's own task cells
+                gb.update_or_create_task_cell(grade_id(cell), path.stem, assignment,
+                                              max_score=points(cell), cell_type=cell.cell_type)
 
 
 def store(gb, student, result, answers_changed):
@@ -81,8 +84,8 @@ def store(gb, student, result, answers_changed):
             grade = gb.find_grade(test["id"], notebook, assignment, student)
         except Exception:
             continue  # a notebook name the course does not have: reported in the feedback
-        if test["status"] != "manual":
-            grade.auto_score = test["points"]
+        if test["status"] != "manual" or (test.get("unanswered") and grade.manual_score is None):
+            grade.auto_score = test["points"]  # an unanswered written answer: 0, as nbgrader scores it
             grade.needs_manual_grade = False
         elif answers_changed is True or test["id"] in answers_changed or grade.manual_score is None:
             grade.needs_manual_grade = True

@@ -16,7 +16,7 @@ from pathlib import Path
 from .. import course
 from . import notebook_feedback
 from .gradebook import scores
-from ..notebook import grade_id, is_manual, read
+from ..notebook import grade_id, is_manual, is_task, read
 from ..text import clean, csv_cell
 
 GRADES_HEADER = ["student", "assignment", "notebook", "score", "max_score", "manual", "manual_max",
@@ -25,9 +25,9 @@ GRADES_HEADER = ["student", "assignment", "notebook", "score", "max_score", "man
 
 @lru_cache(maxsize=None)
 def manual_ids(root, assignment, notebook):
-    """grade_ids of the written answers of one instructor notebook (empty when there is none)."""
+    """grade_ids of the written answers (and nbgrader task cells) of one instructor notebook (empty when there is none)."""
     path = course.solutions_dir(root) / assignment / f"{notebook}.ipynb"
-    return frozenset(grade_id(c) for c in read(path).cells if is_manual(c)) if path.exists() else frozenset()
+    return frozenset(grade_id(c) for c in read(path).cells if is_manual(c) or is_task(c)) if path.exists() else frozenset()
 
 
 def _text_cell(value):

@@ -3,6 +3,8 @@
 In Colab the cell pip-installs the course library from the repository at the release it is
 pinned to (repository.branch: the tag v<version>, see course.repository) and checks its version; locally it only checks that the library is importable.
 ``DLCOURSE_PIP_SPEC`` overrides what Colab installs (the tests install from the checkout).
+The setup cell is this course's addition, not a requirement: a plain nbgrader notebook (none)
+is released as it is; more than one is an error.
 """
 import dlcourse
 
@@ -31,10 +33,12 @@ def setup_source(url, branch):
     return TEMPLATE.format(url=url, branch=branch, version=dlcourse.__version__)
 
 
-def stamp(nb, url, branch, name="notebook"):
-    """Replace the source of the cell with grade_id "setup"; GradingError when there is none."""
+def stamp(nb, repository, name="notebook"):
+    """Replace the source of the cell with grade_id "setup" from repository() -> (url, branch),
+    called only then; False when the notebook has none (nothing stamped), GradingError when several."""
     cells = [c for c in nb.cells if grade_id(c) == "setup"]
-    if len(cells) != 1:
-        raise GradingError(f"{name}: needs exactly one locked code cell with grade_id 'setup' (found {len(cells)})")
-    cells[0].source = setup_source(url, branch)
-    return nb
+    if len(cells) > 1:
+        raise GradingError(f"{name}: has {len(cells)} cells with grade_id 'setup'; a notebook has at most one")
+    if cells:
+        cells[0].source = setup_source(*repository())
+    return bool(cells)
