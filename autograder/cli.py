@@ -1,6 +1,6 @@
 """python -m autograder <verb>: a thin layer that parses arguments and forwards to the API.
 
-Verbs: release, publish, collect, grade, autograde, manual (export/import). Installed as the console script
+Verbs: release, publish, collect, grade, autograde, stats, manual (export/import). Installed as the console script
 ``autograder`` (pyproject.toml), the same as ``python -m autograder``. Any bad input ends with one line "error: ..." and exit 2.
 """
 import argparse
@@ -67,6 +67,10 @@ def main(argv=None):
     p.add_argument("--student", help="grade only this student's submissions")
     p.add_argument("--scheduler", help="grade on a Dask cluster: tcp://HOST:PORT of its scheduler")
     p.add_argument("--db", help="gradebook: an SQLAlchemy URL (postgresql://...) or file (default OUT/gradebook.db)")
+
+    p = sub.add_parser("stats", help="class statistics of an autograde run: rewrite OUT_DIR/stats.csv and stats.html")
+    p.add_argument("out_dir", help="the autograde output folder")
+    p.add_argument("--db", help="gradebook URL or file (default OUT/gradebook.db, when it exists)")
 
     p = sub.add_parser("manual", help="written answers: export files for graders, import their points")
     msub = p.add_subparsers(dest="action", required=True)
@@ -141,6 +145,11 @@ def main(argv=None):
                 warnings.showwarning = _show_warning
                 autograde(args.submissions, args.out, root=root, cfg=cfg, assignment=args.assignment, log=_log,
                           force=args.force, student=args.student, scheduler=args.scheduler, db=args.db)
+            return 0
+        if args.verb == "stats":
+            from .records import stats
+            for line in stats.summary(stats.from_journal(args.out_dir, args.db, log=_log)):
+                _out(line)
             return 0
         if args.verb == "manual":
             from .records import manual

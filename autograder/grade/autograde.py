@@ -1,7 +1,8 @@
 """`autograde`: grade a whole class in nbgrader's layout, in parallel, into a gradebook.
 
     SUBMISSIONS_DIR/<student>/<assignment>/<notebook>.ipynb
-      -> OUT_DIR/gradebook.db (nbgrader's gradebook, sqlite), OUT_DIR/grades.csv,
+      -> OUT_DIR/gradebook.db (nbgrader's gradebook, sqlite), OUT_DIR/grades.csv, OUT_DIR/stats.csv,
+         OUT_DIR/stats.html,
          OUT_DIR/feedback/<student>/<assignment>/<notebook>.html
 
 Each submission is graded in its own isolated kernel by a worker thread (or a Dask worker, see
@@ -14,7 +15,8 @@ Before anyone is graded, autograder.grade.selfcheck proves the setup (the refere
 marks in the sandbox). Every result is journaled (autograder.records.journal, OUT_DIR/journal.jsonl) and
 written to the gradebook the moment it arrives: a run killed at any point loses only the
 submissions in flight, and the next run grades only what changed (see journal's docstring).
-Then grades.csv, lms.csv and the feedback pages are rebuilt (autograder.records.report).
+Then grades.csv, lms.csv and the feedback pages are rebuilt (autograder.records.report), and the
+class statistics, stats.csv and stats.html (autograder.records.stats).
 """
 import time
 from functools import partial
@@ -23,7 +25,7 @@ from pathlib import Path
 from .. import course
 from . import distributed, selfcheck
 from ..intake import folders
-from ..records import manual, report
+from ..records import manual, report, stats
 from ..judge import seeds
 from ..records import journal as journal_mod
 from ..config import Config
@@ -166,6 +168,7 @@ def autograde(submissions_dir, out_dir, root=None, cfg=None, assignment=None, lo
                     f"({time.monotonic() - start:.0f}s)")
             current = {key: journal.latest[key] for key in meta if key in journal.latest}
             report.write_all(out, gb, current, root, log, pages=graded)
+            stats.write(out, stats.latest(current.items()), gb, log)
     if notes:
         (out / "intake.txt").write_text("".join(n + "\n" for n in notes), encoding="utf-8")
     # ordered by (student, assignment, file): results are dicts, never compared

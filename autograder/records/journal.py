@@ -5,7 +5,8 @@
 Entry kinds (field "kind"):
 - "result": {"key": [student, assignment, file name], "fingerprint": ..., "submission": sha256 of
   the file, "path": where it was read, "result": the grade_notebook result, "answers": {grade_id:
-  the student's written answer}}; the last one of a key wins.
+  the student's written answer}}; the last one of a key wins (`Journal.latest` holds the keys in
+  the order of their last results).
 - "stored": {"key": ..., "fingerprint": ...}: that result is in the gradebook too.
 - "marked": {"key": [student, assignment, notebook, question], "answer": digest of the written
   answer a TA's points were imported for (autograder.records.manual)}: the last one of a key
@@ -85,6 +86,7 @@ class Journal:
                     except (ValueError, KeyError, TypeError):
                         continue  # a line torn by a kill: that submission is graded again
                     if entry.get("kind") == "result":
+                        self.latest.pop(key, None)  # `latest` in the order of each key's last result
                         self.latest[key] = entry
                     elif entry.get("kind") == "stored":
                         self.stored[key] = entry.get("fingerprint")
@@ -106,6 +108,7 @@ class Journal:
         entry = {"kind": "result", "key": list(key), "fingerprint": fp, "submission": submission_sha,
                  "path": str(path), "result": result, "answers": answers}
         self._append(entry)
+        self.latest.pop(tuple(key), None)
         self.latest[tuple(key)] = entry
 
     def mark_stored(self, key):
