@@ -25,6 +25,7 @@ from collections import Counter
 from pathlib import Path
 
 from .journal import Journal
+from .manual import unanswered
 from .report import _atomic_csv
 from ..text import clean, for_terminal
 
@@ -51,13 +52,13 @@ def normalise(message):
 
 
 def latest(entries):
-    """{(student, assignment, notebook): result} from (key, journal entry) pairs in journal order."""
+    """{(student, assignment, notebook): journal entry} from (key, journal entry) pairs in journal order."""
     current = {}
     for key, entry in entries:
         result = entry.get("result") or {}
         where = (key[0], result.get("assignment", key[1]), result.get("notebook", key[2]))
         current.pop(where, None)
-        current[where] = result
+        current[where] = entry
     return current
 
 
@@ -73,10 +74,12 @@ def _manual_points(gb, student, assignment, notebook, gid):
 
 
 def compute(current, gb=None):
-    """{"tests": [stats.csv rows as dicts], "totals": {assignment: {student: (total, max)}},
+    """current: {(student, assignment, notebook): journal entry} (see `latest`); returns
+    {"tests": [stats.csv rows as dicts], "totals": {assignment: {student: (total, max)}},
     "messages": {(assignment, notebook, test): [(message, count)...] most common first}}."""
     tests, messages, totals = {}, {}, {}
-    for (student, assignment, notebook), result in current.items():
+    for (student, assignment, notebook), entry in current.items():
+        result, answers = entry.get("result") or {}, entry.get("answers") or {}
         total, top = float(result.get("score") or 0.0), float(result.get("max_score") or 0.0)
         for t in result.get("tests") or []:
             where = (assignment, notebook, str(t.get("id")))
@@ -87,7 +90,8 @@ def compute(current, gb=None):
                                          "answered": 0, "hand_graded": 0, "manual_points": 0.0})
             s["graded"] += 1
             if t.get("status") == "manual":
-                s["answered"] += not t.get("unanswered")
+                text = answers.get(where[2])  # none when the notebook could not be read
+                s["answered"] += isinstance(text, str) and not t.get("unanswered") and not unanswered(text)
                 points = _manual_points(gb, student, assignment, notebook, where[2])
                 if points is not None:
                     s["hand_graded"] += 1
@@ -197,7 +201,8 @@ def render(stats):
 
 
 def write(out, current, gb=None, log=None):
-    """Rewrite OUT/stats.csv and OUT/stats.html from {(student, assignment, notebook): result}; returns the stats."""
+    """Rewrite OUT/stats.csv and OUT/stats.html from {(student, assignment, notebook): journal entry}
+    (see `latest`); returns the stats."""
     out = Path(out)
     stats = compute(current, gb)
     _atomic_csv(out / "stats.csv", HEADER, [[r[k] for k in HEADER] for r in stats["tests"]])

@@ -56,12 +56,12 @@ def graded(tmp_path_factory, grading_config):
 
 
 def journal_latest(out):
-    """{(student, assignment, notebook): result}: the last result line of each, read here on its own."""
+    """{(student, assignment, notebook): journal entry}: the last result line of each, read here on its own."""
     latest = {}
     for line in (Path(out) / "journal.jsonl").read_text().splitlines():
         entry = json.loads(line)
         if entry["kind"] == "result":
-            latest[(entry["key"][0], entry["result"]["assignment"], entry["result"]["notebook"])] = entry["result"]
+            latest[(entry["key"][0], entry["result"]["assignment"], entry["result"]["notebook"])] = entry
     return latest
 
 
@@ -73,13 +73,15 @@ def stats_rows(out):
 def expected(latest):
     """What each test's row must say, counted from the journal's results."""
     want = {}
-    for result in latest.values():
+    for entry in latest.values():
+        result, answers = entry["result"], entry["answers"]
         for t in result["tests"]:
             w = want.setdefault(("optimizers", result["notebook"], t["id"]), {"graded": 0, "points": 0.0, **Counter()})
             w["graded"] += 1
             w[t["status"]] = w.get(t["status"], 0) + 1
             w["points"] += t["points"]
-            w["answered"] = w.get("answered", 0) + (t["status"] == "manual" and not t.get("unanswered"))
+            w["answered"] = w.get("answered", 0) + (t["status"] == "manual" and answers.get(t["id"], "").strip()
+                                                    not in ("", "YOUR ANSWER HERE"))
     return want
 
 
@@ -150,9 +152,8 @@ def test_a_regrade_replaces_the_students_row(graded, grading_config, tmp_path):
         assert int(after["optimizers", "optimizers", test]["passed"]) == int(
             before["optimizers", "optimizers", test]["passed"]) + 1
     assert int(after["optimizers", "optimizers", "q1_answer"]["answered"]) == 6
-    assert stats.latest([(("s", "a", "x.ipynb"), {"result": {"assignment": "a", "notebook": "x", "n": 1}}),
-                         (("s", "a", "Copy of x.ipynb"), {"result": {"assignment": "a", "notebook": "x", "n": 2}})]
-                        ) == {("s", "a", "x"): {"assignment": "a", "notebook": "x", "n": 2}}
+    first, second = ({"result": {"assignment": "a", "notebook": "x"}, "n": n} for n in (1, 2))
+    assert stats.latest([(("s", "a", "x.ipynb"), first), (("s", "a", "Copy of x.ipynb"), second)]) == {("s", "a", "x"): second}
 
 
 def test_stats_verb_rewrites_both_files_and_prints_the_hardest(graded, tmp_path):
