@@ -39,7 +39,7 @@ _PATH = re.compile(r"(?<![\w<>#)\]])(?:~|\.{1,2})?/[^\s'\"()\[\]<>,;:]+")
 _SPACE = re.compile(r"\s+")
 STYLE = """body{font-family:system-ui,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem}
 table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.3rem;text-align:left;vertical-align:top}
-td.n{text-align:right}img{max-width:100%}.plots{display:flex;flex-wrap:wrap;gap:1rem}"""
+td.n{text-align:right}img{max-width:100%;height:auto}.plots{display:flex;flex-wrap:wrap;gap:1rem}"""
 
 
 def normalise(message):
@@ -60,6 +60,11 @@ def latest(entries):
         current.pop(where, None)
         current[where] = entry
     return current
+
+
+def _ranked(counts):
+    """[(message, count)] most common first; ties in text order (never the order results arrived)."""
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
 def _manual_points(gb, student, assignment, notebook, gid):
@@ -109,7 +114,7 @@ def compute(current, gb=None):
         a[student] = (old[0] + total, old[1] + top)
     rows = []
     for where, s in tests.items():
-        common = messages.get(where, Counter()).most_common()
+        common = _ranked(messages.get(where, Counter()))
         if s["kind"] == "written":
             s.update(pass_rate="", mean_points=f"{s['manual_points'] / s['hand_graded']:.3g}" if s["hand_graded"] else "")
             for k in ("passed",) + FAILED:
@@ -121,7 +126,7 @@ def compute(current, gb=None):
                  common_failure_count=common[0][1] if common else 0)
         rows.append(s)
     rows.sort(key=lambda r: (r["assignment"], r["notebook"]))  # stable: tests in notebook order
-    return {"tests": rows, "totals": totals, "messages": {w: c.most_common() for w, c in messages.items()}}
+    return {"tests": rows, "totals": totals, "messages": {w: _ranked(c) for w, c in messages.items()}}
 
 
 def hardest(stats, n=3):
@@ -144,12 +149,15 @@ def _png(draw, width=5.5, height=3.0):
 
 
 def _histogram(totals):
+    from matplotlib.ticker import MaxNLocator
+
     def draw(ax):
         values = [t for t, _ in totals.values()]
         top = max((m for _, m in totals.values()), default=0.0)
         ax.hist(values, bins=min(20, max(5, len(values) // 3)), range=(0, top or 1), color="#1a73e8")
         ax.set_xlabel(f"total points (of {top:g})")
         ax.set_ylabel("students")
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title("total scores")
     return _png(draw)
 
