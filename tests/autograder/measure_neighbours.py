@@ -1,12 +1,13 @@
 """Measure what a resource attack does to an honest neighbour graded beside it (issue 6).
 
-    PYTHONPATH=<checkout> nice -n 10 python tests/autograder/measure_neighbours.py ATTACK.py [--workers 2]
+    nice -n 10 .venv/bin/python tests/autograder/measure_neighbours.py ATTACK.py [--workers 2]
 
 Grades a class of three with two workers: `attacker` (the base submission with the attack cell
 right after its imports), `neighbour-reference` (the reference answers, 7/7: graded at the same
 time as the attacker) and `z-base` (4/7), and prints each one's score, the neighbour's test
-statuses and the class's wall time as JSON. Run it against an older checkout (PYTHONPATH) to get
-the "before" numbers. Not a test: the tests are in test_hardening.py.
+statuses and the class's wall time as JSON. It needs nothing but the README's set-up (autograder is installed
+by requirements.txt). For the "before" numbers, run it with an older checkout's autograder first
+on the path (PYTHONPATH=<older checkout>). Not a test: the tests are in test_hardening.py.
 """
 import argparse
 import json
