@@ -41,6 +41,12 @@ def _clean_env():
     return {k: v for k, v in os.environ.items() if not k.startswith(("DLCOURSE", "PYTHON", "VIRTUAL_ENV"))}
 
 
+@pytest.fixture
+def user_env():
+    """A copy of the environment a user's shell has (see _clean_env), for commands run as a user runs them."""
+    return _clean_env()
+
+
 def readme_command(readme, marker):
     """The fenced bash command of a README that contains `marker` (the commands are tested as written)."""
     import re

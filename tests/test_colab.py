@@ -7,7 +7,6 @@ branch and pip-installs the course library, here from the public course tree tha
 (DLCOURSE_PIP_SPEC; the `public_tree` fixture) instead of the public repository's URL at its tag. Then the stub cells run: the only error allowed is NotImplementedError.
 """
 import json
-import os
 import re
 import subprocess
 import venv
@@ -86,9 +85,9 @@ def test_colab_environment_has_no_course_library(colab_python):
 
 
 @pytest.mark.parametrize("assignment", sorted(p.parent.name for p in (ROOT / "exercises").glob("*/*.ipynb")))
-def test_setup_and_stub_cells_in_colab(colab_python, public_tree, assignment, tmp_path):
+def test_setup_and_stub_cells_in_colab(colab_python, public_tree, assignment, tmp_path, user_env):
     notebook = public_tree / "exercises" / assignment / f"{assignment}.ipynb"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DLCOURSE", "PYTHON", "VIRTUAL_ENV"))}
+    env = user_env
     env.update(DLCOURSE_PIP_SPEC=str(public_tree), MPLBACKEND="Agg", DLCOURSE_DATA=str(tmp_path / "data"))
     script = tmp_path / "run_cells.py"
     script.write_text(RUN_CELLS)

@@ -214,7 +214,8 @@ def test_the_student_install_is_light_and_holds_no_grader(student_install):
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_each_notebook_answered_runs_in_the_student_install(student_install, public_tree, assignment, tmp_path):
+def test_each_notebook_answered_runs_in_the_student_install(student_install, public_tree, assignment, tmp_path,
+                                                            user_env):
     """A student who answers every cell (here: the reference answers) runs the whole notebook in the
     light install, in smoke mode, with `jupyter execute` (what `jupyter lab`'s Run All does)."""
     proc, venv = student_install
@@ -223,7 +224,7 @@ def test_each_notebook_answered_runs_in_the_student_install(student_install, pub
     answered = fill(released, read(ROOT / "solutions" / assignment / f"{assignment}.ipynb"))
     path = tmp_path / f"{assignment}.ipynb"
     nbformat.write(answered, path)
-    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith(("DLCOURSE", "PYTHON", "VIRTUAL_ENV"))}
+    env = user_env
     env["DLCOURSE_DATA"] = str(tmp_path / "data")
     run = subprocess.run([venv / "bin" / "jupyter", "execute", "--inplace", path.name], cwd=tmp_path, env=env,
                          capture_output=True, text=True, timeout=1200)
