@@ -6,7 +6,9 @@
 - autograder's packages import only packages earlier in a submission's path (ORDER below);
 - every module of autograder/ and dlcourse/ has a docstring;
 - dlcourse holds what the notebooks import: its __init__ lists, per module, every name the released
-  notebooks import, each listed name exists, and every module is reached from the notebooks.
+  notebooks import, each listed name exists, and every module is reached from the notebooks;
+- no two test modules share a basename (tests/ has no __init__.py: pytest's default import mode
+  refuses the second one at collection, which stops the whole run).
 """
 import ast
 import json
@@ -311,3 +313,22 @@ def test_every_library_module_is_reached_from_a_notebook():
     unused = sorted(m for m in FILES if m.split(".")[0] == "dlcourse" and m not in seen)
     assert not unused, (f"dlcourse modules no notebook needs: {', '.join(unused)}; code only the book or a benchmark "
                         "uses lives beside its page (book/<chapter>/) or in book/_lib/")
+
+
+def _same_basenames(paths):
+    seen = {}
+    for p in paths:
+        seen.setdefault(p.name, []).append(p)
+    return {name: ps for name, ps in seen.items() if len(ps) > 1}
+
+
+def test_no_two_test_modules_share_a_basename():
+    tests = sorted((ROOT / "tests").rglob("test_*.py"))
+    assert tests
+    clashes = _same_basenames(tests)
+    assert not clashes, {n: [str(p.relative_to(ROOT)) for p in ps] for n, ps in clashes.items()}
+
+
+def test_the_basename_check_finds_a_clash():
+    assert _same_basenames([Path("a/test_x.py"), Path("b/test_x.py"), Path("b/test_y.py")]) == {
+        "test_x.py": [Path("a/test_x.py"), Path("b/test_x.py")]}
