@@ -11,6 +11,10 @@ sys.path.insert(0, str(ROOT / "tests" / "autograder"))  # the attack harness (cl
 os.environ.setdefault("DLCOURSE_MODE", "smoke")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
+# fixture courses are data, not tests: their notebooks (nbgrader's documentation course, with its
+# students' broken answers) are graded by the tests that use them, never run by nbval
+collect_ignore_glob = ["autograder/fixtures/*"]
+
 
 @pytest.fixture(scope="session")
 def root():

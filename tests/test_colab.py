@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # a fresh venv and a pip install of the public tree: minutes
+
 ROOT = Path(__file__).resolve().parent.parent
 COLAB_PACKAGES = ["numpy", "torch", "torchvision", "matplotlib"]
 

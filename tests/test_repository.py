@@ -2,6 +2,7 @@
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,6 +19,8 @@ def test_readme_gives_exactly_two_commands_and_ci_runs_the_test_one():
     assert test.endswith("-m pytest")
     ci = (ROOT / ".ci" / "run").read_text().splitlines()
     assert test in ci
+    # then the cases marked slow (pytest.ini leaves them out of the README's command), in the same venv
+    assert ci.index(".venv/bin/python -m pytest -m slow") > ci.index(test)
 
 
 def test_requirements_are_ranges_not_pins():
@@ -35,6 +38,7 @@ def test_navigation_table_points_at_real_files():
         assert (ROOT / path).exists(), path
 
 
+@pytest.mark.slow  # the session's book builds (public, then the instructors')
 def test_book_builds_with_warnings_as_errors(built_book):
     proc, html = built_book  # tests/conftest.py: one build per session, shared with tests/book/test_site.py
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]

@@ -10,6 +10,8 @@ import csv
 
 import pytest
 
+pytestmark = pytest.mark.slow  # a class per chapter, graded twice: minutes each (optimizers' attacks: test_attacks.py)
+
 from autograder.grade.autograde import open_gradebook
 
 import classroom

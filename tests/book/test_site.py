@@ -7,11 +7,13 @@ each of them fail, are in book/_tools/sitecheck.py and tests/book/test_sitecheck
 """
 from pathlib import Path
 
+import pytest
 import sitecheck
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
+@pytest.mark.slow  # the session's book builds (public, then the instructors')
 def test_every_page_of_the_built_book_in_chromium(built_book, chromium):
     proc, html = built_book
     assert proc.returncode == 0, "the book did not build: " + proc.stdout[-3000:] + proc.stderr[-2000:]

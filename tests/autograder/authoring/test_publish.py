@@ -197,6 +197,7 @@ def test_publish_refuses_a_folder_that_is_not_a_tree_and_keeps_a_clone(tmp_path)
 
 # --- the tree stands alone: the student install, the notebooks, the book -----------------------------------------
 
+@pytest.mark.slow  # a fresh venv / the public book build: minutes
 def test_the_student_install_is_light_and_holds_no_grader(student_install):
     proc, venv = student_install
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
@@ -213,6 +214,7 @@ def test_the_student_install_is_light_and_holds_no_grader(student_install):
     assert not list(venv.glob("lib/python*/site-packages/autograder"))
 
 
+@pytest.mark.slow  # needs the student install
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_each_notebook_answered_runs_in_the_student_install(student_install, public_tree, assignment, tmp_path,
                                                             user_env):
@@ -235,6 +237,7 @@ def test_each_notebook_answered_runs_in_the_student_install(student_install, pub
     assert not errors and any(c.get("outputs") for c in executed.cells if c.cell_type == "code")
 
 
+@pytest.mark.slow  # a fresh venv / the public book build: minutes
 def test_the_public_book_builds_from_the_tree_alone(public_book, public_tree):
     proc, html = public_book
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-3000:]

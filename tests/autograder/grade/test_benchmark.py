@@ -1,7 +1,10 @@
 """The benchmark script runs (its --dry-run); its numbers live in its output, not in assertions."""
+import pytest
+
 from autograder.grade import benchmark
 
 
+@pytest.mark.slow
 def test_benchmark_dry_run(capsys):
     benchmark.main(["--dry-run"])
     out = capsys.readouterr().out
@@ -16,6 +19,7 @@ def test_class_mixes_correct_wrong_and_broken(tmp_path):
     assert sum(k.startswith("wrong-") for k in kinds) >= 10 and sum(k.startswith("valid-") for k in kinds) >= 6
 
 
+@pytest.mark.slow
 def test_scale_dry_run(capsys):
     """The course-term benchmark runs end to end: real autograde processes, a kill -9 and its resume."""
     benchmark.main(["--scale", "--dry-run"])
@@ -25,6 +29,7 @@ def test_scale_dry_run(capsys):
     assert "rerun, nothing changed (6 submissions)" in out
 
 
+@pytest.mark.slow
 def test_repeat_grades_with_fresh_seeds_and_checks_each_verdict():
     """Two gradings of three dropout submissions, each with its own hidden-test seed (the full
     measurement, 20 gradings of every variant, is `--repeat 20`; its numbers are in the authoring guide)."""

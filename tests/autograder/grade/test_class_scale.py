@@ -48,6 +48,7 @@ def klass(tmp_path_factory, grading_config):
     return {"base": base, "class": base / "class", "full": out, "kinds": kinds, "cache": grading_config.cache_dir}
 
 
+@pytest.mark.slow
 def test_kill_9_halfway_then_resume_gives_the_same_grades(klass, tmp_path):
     out = tmp_path / "out"
     proc = cli("autograde", klass["class"], "--out", out, "--workers", 1, cache=klass["cache"])
@@ -217,6 +218,7 @@ def _free_port():
         return s.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_dask_scheduler_and_two_workers_give_the_local_grades(klass, tmp_path):
     pytest.importorskip("distributed", reason="pip install distributed")
     dask = Path(sys.executable).with_name("dask")
@@ -370,6 +372,7 @@ def test_the_feedback_lists_the_handin(handin_class):
     assert "challenge_model.pt: not handed in next to the notebook" in page
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", ["used", "missing", "link", "folder", "over-the-limit"])
 def test_a_dask_worker_judges_each_handin_as_a_local_run_does(case, tmp_path):
     """What the coordinator ships (distributed.payload of grade.shipped_handins) rebuilds, on the
@@ -408,6 +411,7 @@ def test_a_dask_worker_judges_each_handin_as_a_local_run_does(case, tmp_path):
     assert bool(here[1]) == (case != "used")
 
 
+@pytest.mark.slow
 def test_dask_workers_get_the_handin(handin_class, tmp_path):
     pytest.importorskip("distributed", reason="pip install distributed")
     dask = Path(sys.executable).with_name("dask")

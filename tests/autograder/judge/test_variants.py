@@ -22,6 +22,15 @@ from autograder.transforms.fill import fill
 HERE = Path(__file__).resolve().parents[1]  # tests/autograder: attacks/, variants/
 ASSIGNMENTS = sorted(p.name for p in (HERE / "variants").iterdir() if p.is_dir())
 VARIANTS = [(a, p) for a in ASSIGNMENTS for p in sorted((HERE / "variants" / a).glob("*.py"))]
+FAST = "optimizers"  # its class grades in ~30 s; every other chapter's class takes minutes (marked slow)
+
+
+def by_chapter(values, assignment=lambda v: v):
+    """`values` as pytest params, those of chapters other than FAST marked slow."""
+    return [pytest.param(*(v if isinstance(v, tuple) else (v,)),
+                         marks=() if assignment(v) == FAST else pytest.mark.slow) for v in values]
+
+
 MINIMUM = {"optimizers": (8, 4), "normalization": (10, 5), "dropout": (8, 4), "pytorch": (8, 4), "resnet": (12, 4)}
 
 
@@ -98,7 +107,7 @@ def test_every_assignment_has_variants():
     assert set(ASSIGNMENTS) == set(course.assignments())
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+@pytest.mark.parametrize("assignment", by_chapter(ASSIGNMENTS))
 def test_reference_scores_max(graded, assignment):
     result = graded[assignment][0]["reference"]
     assert result["max_score"] == max_score(assignment) > 0
@@ -108,7 +117,7 @@ def test_reference_scores_max(graded, assignment):
     assert all("not handed in" in p for p in result["problems"]) and len(result["problems"]) == len(without_file)
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+@pytest.mark.parametrize("assignment", by_chapter(ASSIGNMENTS))
 def test_untouched_release_scores_zero(graded, assignment):
     result = graded[assignment][0]["untouched"]
     assert result["score"] == 0 and result["max_score"] == max_score(assignment)
@@ -120,7 +129,7 @@ def test_untouched_release_scores_zero(graded, assignment):
     assert all(t["status"] == "failed" and "no challenge_model.pt was handed in" in t["message"] for t in judged)
 
 
-@pytest.mark.parametrize("assignment, path", VARIANTS, ids=lambda v: v.stem if isinstance(v, Path) else v)
+@pytest.mark.parametrize("assignment, path", by_chapter(VARIANTS, lambda v: v[0]), ids=lambda v: v.stem if isinstance(v, Path) else v)
 def test_variant(graded, assignment, path):
     _, expect, _ = parse(path)
     result = graded[assignment][0][path.stem]
@@ -149,6 +158,7 @@ def test_optimizers_failure_messages_point_at_the_mistake(graded, student, words
     assert words in messages
 
 
+@pytest.mark.slow
 def test_one_worker_gives_the_same_results(graded, grading_config, tmp_path):
     _, _, subs = graded["optimizers"]
     assert grading_config.workers > 1
@@ -161,7 +171,7 @@ def test_one_worker_gives_the_same_results(graded, grading_config, tmp_path):
     assert {s: r["score"] for s, r in results.items()} == {s: r["score"] for s, r in graded["optimizers"][0].items()}
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+@pytest.mark.parametrize("assignment", by_chapter(ASSIGNMENTS))
 def test_grade_table_and_gradebook_agree(graded, assignment):
     results, out, _ = graded[assignment]
     rows = list(csv.DictReader(open(out / "grades.csv")))
@@ -176,7 +186,7 @@ def test_grade_table_and_gradebook_agree(graded, assignment):
             assert sub.score == pytest.approx(float(row["score"])) == results[row["student"]]["score"]
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+@pytest.mark.parametrize("assignment", by_chapter(ASSIGNMENTS))
 def test_feedback_shows_no_hidden_tests(graded, assignment):
     from autograder.transforms.leaks import secret_lines
     _, out, _ = graded[assignment]
