@@ -19,8 +19,8 @@ Public API: per module, the names the released notebooks (exercises/*/*.ipynb) i
     dlcourse.norm_checks     check_backward_alt, check_gradients, check_module, check_test_mode, check_train_stats
     dlcourse.plots           plot_histories
     dlcourse.resnet_checks   CountingOptimizer, ModeSpy, ScriptedModel, count_parameters, index_batches, write_cifar_batch
-    dlcourse.resnet          OptionAShortcut, TensorBatches, checkpoint_dir, load_checkpoint, paper_recipe, save_checkpoint, train
-    dlcourse.runtime         by_mode, device, mode, seed_everything
+    dlcourse.resnet          OptionAShortcut, TensorBatches, checkpoint_dir, evaluate, load_checkpoint, paper_recipe, save_checkpoint, train
+    dlcourse.runtime         by_mode, device, mode, seed_everything, train_epochs
     dlcourse.solver          Solver
     dlcourse.torchkit        Functional, check_accuracy, check_levels_agree, check_random_weight, check_three_layer_convnet, cifar10_loaders, train_part
 

@@ -4,7 +4,9 @@ Where files go: ``data_root()`` is ``$DLCOURSE_DATA`` when set, else ``~/.cache/
 
 Sources of the full data set, tried in order until one gives an archive whose MD5 matches:
 
-1. ``$DLCOURSE_CIFAR10_ARCHIVE``: a path to a ``cifar-10-python.tar.gz`` you already have;
+1. ``$DLCOURSE_CIFAR10_ARCHIVE``: a path to a ``cifar-10-python.tar.gz`` you already have
+   (``$DLCOURSE_CIFAR10_MD5``: its MD5 when it is not the official archive, e.g. a course's
+   smaller archive in the official format);
 2. ``$DLCOURSE_CIFAR10_URLS``: space-separated mirror URLs (e.g. a course server);
 3. the official archive (slow: courses report ~35 min for its 170 MB), over https, then http.
 
@@ -83,13 +85,14 @@ def download_cifar10(root=None, sources=None, md5=None, retries=2, timeout=60, b
     Inputs:
     - root: cache folder (see data_root).
     - sources: URLs or local paths to try in order; default: the module docstring's list.
-    - md5: expected MD5 of the archive (default: the official archive's, ARCHIVE_MD5).
+    - md5: expected MD5 of the archive (default: $DLCOURSE_CIFAR10_MD5, else the official
+      archive's, ARCHIVE_MD5).
     - retries: attempts per source; backoff: seconds before the second attempt (doubled after).
     - timeout: socket timeout in seconds.
 
     Raises DatasetError, listing every source and why it failed, when none works.
     """
-    md5 = md5 or ARCHIVE_MD5
+    md5 = (md5 or os.environ.get("DLCOURSE_CIFAR10_MD5", "").strip() or ARCHIVE_MD5).lower()
     dest = data_root(root) / ARCHIVE_NAME
     if dest.exists() and _md5(dest) == md5:
         return dest

@@ -21,7 +21,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .runtime import device as default_device
+from .runtime import cap_epochs, device as default_device
 
 CIFAR_MEAN = (0.4914, 0.4822, 0.4465)
 CIFAR_STD = (0.2470, 0.2435, 0.2616)
@@ -204,7 +204,12 @@ def paper_recipe(model, epochs=164, lr=0.1, momentum=0.9, weight_decay=1e-4, mil
     return optimizer, scheduler
 
 
-def _evaluate(model, batches, amp):
+def evaluate(model, batches, amp=None):
+    """Mean cross-entropy and accuracy of `model` over `batches` (eval mode, no autograd).
+
+    Returns a tuple of: loss, accuracy (a fraction).
+    """
+    amp = (batches.device.type == "cuda") if amp is None else amp
     model.eval()
     total, correct, loss = 0, 0, 0.0
     with torch.no_grad(), torch.autocast(device_type=batches.device.type, dtype=torch.bfloat16 if batches.device.type == "cpu" else torch.float16, enabled=amp):
@@ -216,25 +221,28 @@ def _evaluate(model, batches, amp):
     return loss / total, correct / total
 
 
-def train(model, train_batches, test_batches, optimizer, scheduler, epochs, checkpoint=None, amp=None, log=print):
+def train(model, train_batches, val_batches, optimizer, scheduler, epochs, checkpoint=None, amp=None, log=print):
     """The full-mode training loop: epochs of SGD with a per-epoch checkpoint and a progress line.
 
     Inputs:
     - model: a torch module already on train_batches.device.
-    - train_batches, test_batches: TensorBatches (or any iterable of (x, y) with .device).
+    - train_batches, val_batches: TensorBatches (or any iterable of (x, y) with .device); the
+      validation images come from the training set: evaluate on the test set once, after training
+      (`evaluate`).
     - optimizer, scheduler: see paper_recipe; the scheduler is stepped once per epoch.
-    - epochs: total epochs.
+    - epochs: total epochs (capped by $DLCOURSE_EPOCHS, see dlcourse.runtime).
     - checkpoint: path of a checkpoint file; when it exists, training resumes from it, and it
       is rewritten after every epoch.
     - amp: mixed precision (default: on CUDA only).
     - log: where the progress lines go (stdout by default).
 
-    Returns history: dict of per-epoch lists train_loss, train_acc, test_loss, test_acc, seconds.
+    Returns history: dict of per-epoch lists train_loss, train_acc, val_loss, val_acc, seconds.
     """
+    epochs = cap_epochs(epochs)
     dev = train_batches.device
     amp = (dev.type == "cuda") if amp is None else amp
     scaler = torch.amp.GradScaler(dev.type, enabled=amp and dev.type == "cuda")
-    history = {k: [] for k in ("train_loss", "train_acc", "test_loss", "test_acc", "seconds")}
+    history = {k: [] for k in ("train_loss", "train_acc", "val_loss", "val_acc", "seconds")}
     start_epoch = 0
     if checkpoint is not None and os.path.lexists(checkpoint):
         start_epoch, history, data_state = load_checkpoint(checkpoint, model, optimizer, scheduler, extra=True)
@@ -258,14 +266,14 @@ def train(model, train_batches, test_batches, optimizer, scheduler, epochs, chec
             total += len(y)
         if scheduler is not None:
             scheduler.step()
-        test_loss, test_acc = _evaluate(model, test_batches, amp)
+        val_loss, val_acc = evaluate(model, val_batches, amp)
         seconds = time.monotonic() - t0
-        for key, value in zip(history, (loss_sum / total, correct / total, test_loss, test_acc, seconds)):
+        for key, value in zip(history, (loss_sum / total, correct / total, val_loss, val_acc, seconds)):
             history[key].append(value)
         if checkpoint is not None:
             data_state = train_batches.generator.get_state() if hasattr(train_batches, "generator") else None
             save_checkpoint(checkpoint, model, optimizer, scheduler, epoch + 1, history, extra=data_state)
         eta = np.mean(history["seconds"][-5:]) * (epochs - epoch - 1)
         log(f"epoch {epoch + 1}/{epochs}  train loss {loss_sum / total:.3f} acc {correct / total:.3f}  "
-            f"test acc {test_acc:.3f}  {seconds:.1f}s/epoch  ETA {eta / 60:.1f} min")
+            f"val acc {val_acc:.3f}  {seconds:.1f}s/epoch  ETA {eta / 60:.1f} min")
     return history

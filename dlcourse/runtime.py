@@ -9,6 +9,11 @@ It comes from the environment variable ``DLCOURSE_MODE`` (``smoke`` or ``full``)
 unset, grading (``NBGRADER_EXECUTION`` / ``DLCOURSE_GRADING``) and CI (``CI``) mean smoke,
 and otherwise the default is smoke too, so a laptop never starts a long run by surprise.
 ``set_mode`` overrides it for the current process.
+
+``DLCOURSE_EPOCHS`` (a positive integer) caps every training loop's epochs in either mode:
+``train_epochs(smoke=, full=)`` in the notebooks and chapters, and the library's loops (``Solver``,
+``torchkit.train_part``, ``resnet.train``) through ``cap_epochs``. Course mirrors and the full-mode
+test use it to run the full-size code path end to end on a CPU.
 """
 import os
 import random
@@ -47,6 +52,27 @@ def set_mode(value):
 def by_mode(smoke, full):
     """Pick a setting by run mode: ``by_mode(smoke=2, full=20)``."""
     return full if mode() == "full" else smoke
+
+
+def epoch_cap():
+    """The cap $DLCOURSE_EPOCHS sets on every training loop's epochs, or None when unset."""
+    value = os.environ.get("DLCOURSE_EPOCHS", "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"DLCOURSE_EPOCHS={value!r}: expected a positive whole number of epochs (or unset)")
+    return int(value)
+
+
+def cap_epochs(n):
+    """n epochs, or fewer when $DLCOURSE_EPOCHS caps them."""
+    cap = epoch_cap()
+    return n if cap is None else min(n, cap)
+
+
+def train_epochs(smoke, full):
+    """A training loop's epochs by run mode, capped by $DLCOURSE_EPOCHS: ``train_epochs(smoke=2, full=20)``."""
+    return cap_epochs(by_mode(smoke, full))
 
 
 def seed_everything(seed):

@@ -15,7 +15,7 @@ import copy
 import numpy as np
 
 from . import optim
-from .runtime import Progress
+from .runtime import Progress, cap_epochs
 
 
 class Solver:
@@ -94,7 +94,7 @@ class Solver:
     def train(self):
         """Run the optimization; returns self."""
         iters_per_epoch = max(self.X_train.shape[0] // self.batch_size, 1)
-        total = self.num_epochs * iters_per_epoch
+        total = cap_epochs(self.num_epochs) * iters_per_epoch  # $DLCOURSE_EPOCHS caps it (dlcourse.runtime)
         progress = Progress(total, label="iteration") if self.verbose else None
         self._record_accuracy()
         for t in range(total):

@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from torch.utils.data import DataLoader, TensorDataset
 
 from .data import load_cifar10
-from .runtime import device as default_device
+from .runtime import cap_epochs, device as default_device
 
 # per-channel mean and standard deviation of CIFAR-10's 50,000 training images (pixels in [0, 1])
 CIFAR_MEAN = (0.4914, 0.4822, 0.4465)
@@ -103,7 +103,7 @@ def train_part(model, optimizer, loaders, epochs=1, device=None, print_every=0, 
     Inputs:
     - model: an nn.Module (moved to `device` here); optimizer: over its parameters.
     - loaders: dict with "train" and "val" DataLoaders (see cifar10_loaders).
-    - epochs: passes over the training set.
+    - epochs: passes over the training set (capped by $DLCOURSE_EPOCHS, see dlcourse.runtime).
     - device: torch.device (default: dlcourse.runtime.device()).
     - print_every: print the loss every this many iterations (0: once per epoch).
     - amp: mixed precision (torch.autocast, float16 with a gradient scaler) when on CUDA; ignored
@@ -117,6 +117,7 @@ def train_part(model, optimizer, loaders, epochs=1, device=None, print_every=0, 
     use_amp = amp and device.type == "cuda"
     scaler = torch.amp.GradScaler("cuda", enabled=use_amp)
     history = {"loss": [], "val_acc": []}
+    epochs = cap_epochs(epochs)
     for epoch in range(epochs):
         model.train()
         for t, (x, y) in enumerate(loaders["train"]):

@@ -103,3 +103,15 @@ def test_corrupted_archive_is_a_clear_error(tmp_path):
     bad.write_bytes(b"\x1f\x8b garbage")
     with pytest.raises(data.DatasetError, match="not a readable CIFAR-10 archive"):
         data._load_archive(bad)
+
+
+def test_the_md5_variable_names_a_course_archive(tmp_path, monkeypatch):
+    archive = tmp_path / "course.tar.gz"
+    md5, _ = fake_archive(archive)
+    monkeypatch.setenv("DLCOURSE_CIFAR10_ARCHIVE", str(archive))
+    monkeypatch.setenv("DLCOURSE_CIFAR10_URLS", "")
+    monkeypatch.setenv("DLCOURSE_DATA", str(tmp_path / "cache"))
+    with pytest.raises(data.DatasetError, match="checksum mismatch"):  # the official MD5 by default
+        data.download_cifar10(sources=[str(archive)], retries=1)
+    monkeypatch.setenv("DLCOURSE_CIFAR10_MD5", md5.upper())
+    assert data.load_cifar10("full")["train_images"].shape == (20, 32, 32, 3)

@@ -63,7 +63,7 @@ def test_checkpoint_resume_continues_exactly(tmp_path):
     for a, b in zip(model.state_dict().values(), model3.state_dict().values()):
         assert torch.allclose(a.float(), b.float(), atol=1e-5)
     epoch, history = load_checkpoint(ckpt, model3)
-    assert epoch == 4 and len(history["test_acc"]) == 4
+    assert epoch == 4 and len(history["val_acc"]) == 4
     with pytest.raises(FileNotFoundError, match="no checkpoint"):
         load_checkpoint(tmp_path / "missing.pt", model3)
 
