@@ -156,7 +156,7 @@ def main(argv=None):
             if args.action == "export":
                 manual.export(args.export_dir, args.out, args.assignment, root, args.db, log=_log)
             else:
-                manual.import_(args.files, args.out, root, args.db, log=_log)
+                manual.import_(args.files, args.out, root, args.db, log=_log, cfg=cfg)
             return 0
     except GradingError as exc:
         _out(f"error: {exc}", file=sys.stderr)

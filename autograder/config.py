@@ -3,9 +3,20 @@
 Layers, later ones winning: the defaults below; then ``<course root>/grading.toml`` (or the
 file given with ``--config``); then ``--set key=value`` on the command line. Unknown keys are
 rejected at every layer, with the list of known ones.
+
+Due dates are a table, as nbgrader keeps one due date per assignment::
+
+    late_penalty = "zero"
+    [due_dates]
+    optimizers = "2026-12-01T23:59:00+01:00"      # ISO 8601 with its UTC offset (or Z)
+
+and ``--set due_dates.optimizers=2026-12-01T23:59:00+01:00`` sets one. A time without an offset
+is refused (the grader cannot know which zone was meant). What they do: autograder.records.late.
 """
 import dataclasses
+import datetime
 import os
+import re
 import tomllib
 from pathlib import Path
 
@@ -53,6 +64,14 @@ class Config:
     notebook_mb: int = 20
     # cache of reference runs ("" : <course root>/.cache/grader)
     cache_dir: str = ""
+    # {assignment: due date, ISO 8601 with a UTC offset}: nbgrader's Assignment.duedate (a submission's
+    # timestamp.txt after it is late; see autograder.records.late)
+    due_dates: dict = dataclasses.field(default_factory=dict)
+    # the penalty of a late submission, as nbgrader's LateSubmissionPlugin gives it: "none" (late is
+    # recorded, the score stands), "zero" (the notebook scores 0), or "module:Class" naming a subclass
+    # of nbgrader.plugins.LateSubmissionPlugin (its late_submission_penalty(student_id, score,
+    # total_seconds_late) returns the points taken)
+    late_penalty: str = "none"
 
 
 FIELDS = {f.name: f for f in dataclasses.fields(Config)}
@@ -63,10 +82,36 @@ def _coerce(key, value, where):
         raise GradingError(f"{where}: unknown setting {key!r}; known settings: {', '.join(sorted(FIELDS))}")
     kind = FIELDS[key].type
     kind = {"float": float, "int": int, "str": str}.get(kind, kind) if isinstance(kind, str) else kind
+    if kind is dict and not isinstance(value, dict):
+        raise GradingError(f"{where}: {key} must be a table ([{key}] with a line per assignment, or --set "
+                           f"{key}.ASSIGNMENT=VALUE), got {value!r}")
     try:
         return kind(value)
     except (TypeError, ValueError):
         raise GradingError(f"{where}: {key} must be a {kind.__name__}, got {value!r}") from None
+
+
+PLUGIN = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
+
+
+def due_date(cfg, assignment):
+    """The due date of an assignment as nbgrader stores it (a naive UTC datetime), or None."""
+    text = cfg.due_dates.get(assignment)
+    if text is None:
+        return None
+    where = f"due_dates.{assignment}"
+    if isinstance(text, datetime.datetime):  # a TOML date-time written without quotes
+        moment = text
+    else:
+        try:
+            moment = datetime.datetime.fromisoformat(str(text).strip())
+        except ValueError:
+            raise GradingError(f"{where}: {text!r} is not an ISO 8601 date and time "
+                               "(write it like 2026-12-01T23:59:00+01:00)") from None
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise GradingError(f"{where}: {str(text)!r} has no UTC offset, so its zone is unknown: "
+                           "add one, e.g. 2026-12-01T23:59:00+01:00 (or Z for UTC)")
+    return (moment - moment.utcoffset()).replace(tzinfo=None)
 
 
 def load(root, config_file=None, overrides=()):
@@ -86,6 +131,9 @@ def load(root, config_file=None, overrides=()):
         key, sep, value = item.partition("=")
         if not sep:
             raise GradingError(f"--set {item!r}: expected key=value")
+        if key.strip().startswith("due_dates."):
+            cfg.due_dates = {**cfg.due_dates, key.strip()[len("due_dates."):]: value.strip()}
+            continue
         setattr(cfg, key.strip(), _coerce(key.strip(), value.strip(), "--set"))
     if cfg.sandbox not in ("auto", "bwrap", "none"):
         raise GradingError(f"sandbox must be auto, bwrap or none, got {cfg.sandbox!r}")
@@ -95,6 +143,11 @@ def load(root, config_file=None, overrides=()):
         raise GradingError(f"wall_backstop must be at least 1, got {cfg.wall_backstop!r}")
     if not 0 < cfg.sandbox_uid < 2 ** 32 - 1:
         raise GradingError(f"sandbox_uid must be an unprivileged user id (not 0), got {cfg.sandbox_uid!r}")
+    for assignment in cfg.due_dates:
+        due_date(cfg, assignment)
+    if cfg.late_penalty not in ("none", "zero") and not PLUGIN.match(cfg.late_penalty):
+        raise GradingError(f"late_penalty must be none, zero or module:Class (a subclass of nbgrader's "
+                           f"LateSubmissionPlugin), got {cfg.late_penalty!r}")
     if cfg.workers <= 0:
         cfg.workers = os.cpu_count() or 1
     return cfg

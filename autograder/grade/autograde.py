@@ -15,8 +15,10 @@ Before anyone is graded, autograder.grade.selfcheck proves the setup (the refere
 marks in the sandbox). Every result is journaled (autograder.records.journal, OUT_DIR/journal.jsonl) and
 written to the gradebook the moment it arrives: a run killed at any point loses only the
 submissions in flight, and the next run grades only what changed (see journal's docstring).
-Then grades.csv, lms.csv and the feedback pages are rebuilt (autograder.records.report), and the
-class statistics, stats.csv and stats.html (autograder.records.stats).
+Then every submission's time (its timestamp.txt) and late penalty are written to the gradebook
+(autograder.records.late: due dates and penalties come from the settings and are worked out again on
+every run, so changing them regrades nothing), grades.csv, lms.csv and the feedback pages are
+rebuilt (autograder.records.report), and the class statistics, stats.csv and stats.html (autograder.records.stats).
 """
 import time
 from functools import partial
@@ -25,7 +27,7 @@ from pathlib import Path
 from .. import course
 from . import distributed, selfcheck
 from ..intake import folders
-from ..records import manual, report, stats
+from ..records import late, manual, report, stats
 from ..judge import seeds
 from ..records import journal as journal_mod
 from ..config import Config
@@ -100,7 +102,11 @@ def autograde(submissions_dir, out_dir, root=None, cfg=None, assignment=None, lo
     """
     cfg = cfg or Config()
     root = course.course_root(root)
+    late.check_assignments(cfg, course.assignments(root))
+    penalty = late.plugin(cfg.late_penalty, root)  # a bad setting stops the run before anything is read
     jobs, refused, notes = folders.discover(submissions_dir, assignment, root, cfg.notebook_mb)
+    times, time_notes = folders.timestamps(submissions_dir, jobs)
+    notes += time_notes
     for note in notes:
         log(f"intake: {note}")
     selected = [job for job in jobs if student is None or job[0] == student]
@@ -139,6 +145,7 @@ def autograde(submissions_dir, out_dir, root=None, cfg=None, assignment=None, lo
         with open_gradebook(db, out) as gb:
             for a in sorted({a for _, a, _ in jobs} & known):
                 register(gb, a, root)
+            late.set_due_dates(gb, cfg, sorted({a for _, a, _ in jobs} & known))
             if not gb.students:
                 journal.stored.clear()  # a new (or replaced) gradebook: everything journaled goes in
             for key in meta:  # results journaled by a run killed before it reached the gradebook
@@ -166,8 +173,10 @@ def autograde(submissions_dir, out_dir, root=None, cfg=None, assignment=None, lo
                     journal.mark_stored(key)
                 log(f"[{n}/{len(todo)}] {who} {key[1]}/{result['notebook']}: {result['score']:g}/{result['max_score']:g} "
                     f"({time.monotonic() - start:.0f}s)")
+            changed = {(who, assign) for who, assign in sorted({(k[0], k[1]) for k in meta if k[1] in known})
+                       if late.record(gb, who, assign, times.get((who, assign)), penalty, cfg.late_penalty)}
             current = {key: journal.latest[key] for key in meta if key in journal.latest}
-            report.write_all(out, gb, current, root, log, pages=graded)
+            report.write_all(out, gb, current, root, log, pages=graded | {k for k in current if k[:2] in changed})
             stats.write(out, stats.latest(current.items()), gb, log)
     if notes:
         (out / "intake.txt").write_text("".join(n + "\n" for n in notes), encoding="utf-8")

@@ -47,7 +47,16 @@ Rules:
   MAX_ENTRIES entries and MAX_TOTAL_MB read in all; an entry whose path is absolute or holds ``..``
   refuses the whole archive (no LMS writes one); links, devices and encrypted entries are listed;
 - a rerun with a newer download rewrites only files whose bytes changed (atomically), so
-  ``autograde`` regrades only those; files of earlier downloads stay.
+  ``autograde`` regrades only those; files of earlier downloads stay;
+- the submission's time: ``<student>/<A>/timestamp.txt`` in nbgrader's format (folders.py reads
+  it; due dates and late penalties: autograder.records.late), the latest time the download gives
+  that student's kept files: a zip entry's modification time (its extended-timestamp field, UTC,
+  when the zip has one, else its DOS date and time, which has no zone: read in the grader's local
+  zone, as unzip does) or, for a folder, the file's mtime. Written when the student's files are
+  new or updated, or no timestamp.txt is there yet; never when every kept file of two or more
+  students carries the same time (within SAME_TIME seconds): such times are the archive's, not
+  the submissions' (Canvas' ContentZipper adds each entry with rubyzip's default time, when the
+  zip is made), and the summary says so.
 """
 import csv
 import datetime
@@ -63,13 +72,14 @@ from .. import course
 from ..errors import GradingError
 from ..notebook import handin_specs, read, too_large
 from ..text import csv_cell, for_terminal
-from .folders import student_folder_problem
+from .folders import TIMESTAMP, student_folder_problem, timestamp_text
 
 MAX_ENTRIES = 20_000
 MAX_TOTAL_MB = 4096
 MAX_DEPTH = 8  # folders below SOURCE (a Moodle download has 1-2)
 SYSTEM = ("__MACOSX", ".DS_Store", "Thumbs.db", "desktop.ini")
 REPORT = "collect-{assignment}.csv"
+SAME_TIME = 60  # seconds: files of several students this close in time carry the archive's time
 
 CANVAS = re.compile(r"^(?:(?P<name>[^/]*?)_)??(?:(?P<late>late)_)?(?P<student>\d+)_(?P<order>\d+)_(?P<file>[^/]+)$",
                     re.IGNORECASE)
@@ -163,13 +173,26 @@ def zip_entries(source):
         mode = info.external_attr >> 16
         problem = ("a symbolic link (not followed)" if stat.S_ISLNK(mode) else
                    "encrypted (the grader does not decrypt)" if info.flag_bits & 0x1 else "")
-        try:
-            mtime = datetime.datetime(*info.date_time).timestamp()
-        except (ValueError, OverflowError):
-            mtime = 0.0
+        mtime = _zip_time(info)
         entries.append(Entry(name, info.file_size, mtime, position,
                              lambda limit, i=info: _bounded(archive.open(i), limit), problem))
     return entries
+
+
+def _zip_time(info):
+    """Seconds since the epoch of a zip entry: its extended-timestamp extra field (0x5455, UTC) when
+    present, else its DOS date and time read in the local zone (0.0 when neither is a valid time)."""
+    extra, at = info.extra or b"", 0
+    while at + 4 <= len(extra):
+        tag, size = int.from_bytes(extra[at:at + 2], "little"), int.from_bytes(extra[at + 2:at + 4], "little")
+        body = extra[at + 4:at + 4 + size]
+        if tag == 0x5455 and len(body) >= 5 and body[0] & 1:
+            return float(int.from_bytes(body[1:5], "little", signed=True))
+        at += 4 + size
+    try:
+        return datetime.datetime(*info.date_time).timestamp()
+    except (ValueError, OverflowError):
+        return 0.0
 
 
 def folder_entries(source):
@@ -341,6 +364,7 @@ def collect(source, assignment, out, root=None, cfg=None, mapping=None, pattern=
                 if other is not row and not other.reason:
                     other.reason = f"skipped: an older copy of {target} (kept {for_terminal(row.entry.path)})"
             break
+    stamped = _write_timestamps(out, assignment, [r for r in rows if r.kept], log)
     report = out / REPORT.format(assignment=assignment)
     _write_report(report, rows, assignment)
     kept = [r for r in rows if r.kept]
@@ -352,8 +376,30 @@ def collect(source, assignment, out, root=None, cfg=None, mapping=None, pattern=
         log(f"{for_terminal(row.entry.path)}: {row.reason}")
     log(f"collected {len(kept)} file(s) of {len({r.student for r in kept})} student(s) into {out} "
         f"({counts['new']} new, {counts['updated']} updated, {counts['unchanged']} unchanged; "
-        f"{sum(r.late == 'yes' for r in kept)} late); {len(skipped)} not placed; report: {report}")
+        f"{sum(r.late == 'yes' for r in kept)} late); {len(skipped)} not placed; {stamped} {TIMESTAMP} written; "
+        f"report: {report}")
     return rows
+
+
+def _write_timestamps(out, assignment, kept, log):
+    """Write <student>/<assignment>/timestamp.txt from the kept files' times (see the module docstring);
+    returns how many were written."""
+    times = [r.entry.mtime for r in kept if r.entry.mtime > 0]
+    if len({r.student for r in kept}) > 1 and times and max(times) - min(times) <= SAME_TIME:
+        log(f"{TIMESTAMP} not written: every file of this download carries the same time "
+            f"({timestamp_text(max(times)).strip()}), the time the archive was made, not when each was "
+            "submitted; without timestamp.txt no submission counts as late")
+        return 0
+    written = 0
+    for student in sorted({r.student for r in kept}):
+        mine = [r for r in kept if r.student == student]
+        latest = max(r.entry.mtime for r in mine)
+        path = out / student / assignment / TIMESTAMP
+        if latest <= 0 or (path.exists() and all(r.reason == "unchanged" for r in mine)):
+            continue
+        if _write(path.parent, TIMESTAMP, timestamp_text(latest).encode()) != "unchanged":
+            written += 1
+    return written
 
 
 def _write(folder, name, data):

@@ -14,8 +14,13 @@ Exact rules (issue 6):
   that reason, its student's error verdict;
 - everything else is skipped and listed with its reason in OUT/intake.txt: hidden entries (a name
   starting with ".", such as .ipynb_checkpoints or .DS_Store: never graded, since editors and
-  systems leave them), files where a folder belongs, files that are not notebooks.
+  systems leave them), files where a folder belongs, files that are not notebooks;
+- ``<student>/<assignment>/timestamp.txt`` is the submission's time, nbgrader's file and format
+  (``2026-12-01 22:59:00.000000 UTC``; written by `collect`), read by `timestamps` with nbgrader's
+  own parser (a time without a zone is UTC, as nbgrader reads it). No file: no time, never late.
+  An empty, unreadable or malformed one (or a link) counts as no time, with a note in intake.txt.
 """
+import datetime
 import os
 import re
 import stat
@@ -67,6 +72,61 @@ def _handins(assignment_dir):
     """Names of the files an assignment's submissions hand in next to the notebook (not skipped)."""
     return frozenset(spec.get("name") for path in sorted(Path(assignment_dir).glob("*.ipynb"))
                      for spec in handin_specs(read(path)))
+
+
+TIMESTAMP = "timestamp.txt"  # nbgrader's name (CourseDirectory.get_existing_timestamp)
+TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f %Z"  # nbgrader's Exchange.timestamp_format, written in UTC
+
+
+def timestamp_text(epoch_seconds):
+    """timestamp.txt's text for a moment (seconds since the epoch), as nbgrader's exchange writes it."""
+    return datetime.datetime.fromtimestamp(epoch_seconds, datetime.timezone.utc).strftime(TIMESTAMP_FORMAT) + "\n"
+
+
+def read_timestamp(folder):
+    """(the submission's time as nbgrader stores it, a naive UTC datetime, or None; a note or None)
+    from folder/timestamp.txt. Never follows a link, never reads more than 1 KiB."""
+    from nbgrader.utils import parse_utc
+    path = Path(folder) / TIMESTAMP
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return None, None
+    except OSError as exc:
+        return None, f"{TIMESTAMP}: cannot be read ({exc.strerror}); counted as on time"
+    if not stat.S_ISREG(mode):
+        return None, f"{TIMESTAMP}: refused: {_kind(mode)}; counted as on time"
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        with os.fdopen(fd, "rb") as f:
+            data = f.read(1025)
+    except OSError as exc:
+        return None, f"{TIMESTAMP}: cannot be read ({exc.strerror}); counted as on time"
+    text = data.decode("utf-8", errors="replace").strip()
+    if len(data) > 1024 or "\n" in text:
+        return None, f"{TIMESTAMP}: not one line holding a date and time; counted as on time"
+    if not text:
+        return None, f"{TIMESTAMP}: empty; counted as on time"
+    try:
+        moment = parse_utc(text)
+    except Exception:  # noqa: BLE001 - dateutil raises several kinds on bad text
+        moment = None
+    if not isinstance(moment, datetime.datetime):
+        return None, (f"{TIMESTAMP}: {for_terminal(text)[:80]!r} is not a date and time (nbgrader's format: "
+                      "2026-12-01 22:59:00.000000 UTC); counted as on time")
+    return moment, None
+
+
+def timestamps(submissions_dir, jobs):
+    """({(student, assignment): naive UTC datetime}, notes) of the jobs' submission folders."""
+    found, notes = {}, []
+    for student, assignment in sorted({(s, a) for s, a, _ in jobs}):
+        moment, note = read_timestamp(Path(submissions_dir) / student / assignment)
+        if moment is not None:
+            found[(student, assignment)] = moment
+        if note:
+            notes.append(f"{student}/{assignment}/{note}")
+    return found, notes
 
 
 HIDDEN = "skipped: a hidden entry (its name starts with '.'; rename it to have it graded)"
@@ -128,6 +188,8 @@ def discover(submissions_dir, assignment=None, root=None, limit_mb=0):
                     notes.append(f"{student}/{assign}/{for_terminal(name)}: {HIDDEN}")
                     continue
                 if not name.endswith(".ipynb"):
+                    if name == TIMESTAMP:
+                        continue  # the submission's time: read by timestamps
                     if assign in known and name in _handins(course.solutions_dir(root) / assign):
                         continue  # a hand-in: read by grade.handin_files
                     notes.append(f"{student}/{assign}/{for_terminal(name)}: skipped: not a notebook (.ipynb)")

@@ -21,8 +21,10 @@ yet, the row is skipped) and writes nothing when any row is wrong, naming each b
 row number as a spreadsheet shows it). A row whose answer is no longer the student's current one
 (resubmitted since the export) is skipped with a message: a point is only ever stored for the
 answer it was given for. The points go to nbgrader's Grade.manual_score, the comments to
-Comment.manual_comment, the answer's digest to the journal ("marked"); grades.csv, lms.csv and
-the feedback pages of the students concerned are rewritten. The student's answers come from the
+Comment.manual_comment, the answer's digest to the journal ("marked"); the late penalties of the
+submissions concerned are worked out again on their new points (autograder.records.late, with the
+course's late_penalty setting); grades.csv, lms.csv and the feedback pages of the students
+concerned are rewritten. The student's answers come from the
 journal: what was graded is what the TA sees.
 """
 import csv
@@ -31,7 +33,8 @@ import re
 from pathlib import Path
 
 from .. import course
-from . import report
+from . import late, report
+from .. import config
 from ..errors import GradingError
 from .gradebook import comment, open_gradebook
 from .journal import Journal, sha256
@@ -205,9 +208,13 @@ def _read_rows(path):
         raise GradingError(f"{path}: cannot be read as CSV ({exc.__class__.__name__}: {exc})") from None
 
 
-def import_(files, out_dir, root=None, db=None, log=print):
-    """Validate every row of every file, then store the points and comments; returns the number stored."""
+def import_(files, out_dir, root=None, db=None, log=print, cfg=None):
+    """Validate every row of every file, then store the points and comments; returns the number stored.
+
+    cfg: the settings (default: the course's grading.toml), for the late penalty."""
     _require_gradebook(out_dir, db)
+    cfg = cfg or config.load(course.course_root(root))
+    penalty = late.plugin(cfg.late_penalty, course.course_root(root))
     rows = [(path, line, row) for path in files for line, row in _read_rows(path)]
     updates, errors, stale = [], [], []
     with Journal(out_dir) as journal, open_gradebook(db, out_dir) as gb:
@@ -248,6 +255,8 @@ def import_(files, out_dir, root=None, db=None, log=print):
             grade.needs_manual_grade = False
             comment(gb, key[3], key[2], key[1], key[0]).manual_comment = text
         gb.db.commit()
+        for student, a in sorted({key[:2] for *_, key in updates}):
+            late.penalize(gb, student, a, penalty, cfg.late_penalty)
         for *_, key in updates:
             journal.mark(key, digest(current[key[:3]].get("answers", {}).get(key[3], "")))
         touched = {key[:3] for *_, key in updates}

@@ -8,7 +8,9 @@ What the page shows, cell by cell, in the order of the graded (merged) notebook:
   (the release strips the hidden region), followed by the verdict, points and the judge's message;
   a cell that exists only in the instructor notebook is not shown at all;
 - each written answer with its points and the grader's comment from the gradebook (or "not
-  graded yet"); the autograded, written and total scores at the top; repairs and notes.
+  graded yet"); the autograded, written and total scores at the top (the total after the late
+  penalty, with when it was submitted, how late and the penalty: autograder.records.late); repairs
+  and notes.
 Never shown: the hidden tests' source, their inputs, the reference values, the kernel's output.
 A submission that cannot be read (or changed since it was graded) gets the results table only.
 """
@@ -17,7 +19,7 @@ import os
 import stat
 
 from .. import course
-from . import feedback
+from . import feedback, late
 from ..errors import GradingError
 from .journal import sha256
 from ..config import Config
@@ -77,6 +79,11 @@ def _cells(entry, result, root):
     return shown
 
 
+def _shown(moment):
+    """A gradebook time (naive UTC) for people: 2026-12-01 22:59 UTC."""
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment is not None else "?"
+
+
 def render(entry, student, gb, root):
     """The feedback page (a str of HTML) of one journal entry (see autograder.records.journal)."""
     e = html.escape
@@ -113,12 +120,21 @@ def render(entry, student, gb, root):
                 got = "not graded yet" if points is None else f"{points:g} / {top:g} points"
                 body.append(f"<div class='verdict manual'><b>Written answer {e(gid)}: {got}.</b>"
                             + (f" Comment: {e(text)}" if text else "") + "</div>")
-    total = result["score"] + written
+    when = late.info(gb, student, assignment, notebook)
+    total = max(0.0, result["score"] + written - when["penalty"])
     status = f"; {pending} written answer(s) not graded yet" if pending else ""
+    lateness = ""
+    if when["seconds_late"] > 0:
+        lateness = (f"<p class='late'>Submitted {e(_shown(when['timestamp']))}, late by "
+                    f"<b>{late.duration(when['seconds_late'])}</b> (due {e(_shown(when['duedate']))}): "
+                    f"late penalty <b>{when['penalty']:g}</b> point(s), taken off the total.</p>")
+    elif when["timestamp"] is not None and when["duedate"] is not None:
+        lateness = (f"<p class='late'>Submitted {e(_shown(when['timestamp']))}, on time "
+                    f"(due {e(_shown(when['duedate']))}).</p>")
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>Feedback: {e(assignment)}</title>"
             f"<style>{STYLE}</style>{MATHJAX}</head><body><div class='tex2jax_ignore mathjax_ignore'>"
             f"<h1>{e(assignment)} / {e(notebook)}</h1>"
             f"<p>Student: <b>{e(student)}</b>. Autograded tests: <b>{result['score']:g} / {result['max_score']:g}</b>; "
             f"written answers: <b>{written:g} / {written_max:g}</b>{status}. "
-            f"Total: <b>{total:g} / {result['max_score'] + written_max:g}</b>.</p>"
+            f"Total: <b>{total:g} / {result['max_score'] + written_max:g}</b>.</p>{lateness}"
             f"{''.join(body)}{feedback.notes(result)}</div></body></html>")

@@ -1,11 +1,17 @@
 """What a grading run leaves for people: grades.csv, lms.csv and the per-student feedback pages.
 
-    OUT_DIR/grades.csv   student,assignment,notebook,score,max_score,manual,manual_max,total,total_max,needs_manual
+    OUT_DIR/grades.csv   student,assignment,notebook,score,max_score,manual,manual_max,total,total_max,needs_manual,
+                         timestamp,seconds_late,late_penalty
                          score/max_score: autograded tests; manual: the written answers' points
-                         entered so far (needs_manual: how many are still ungraded); total: both,
-                         read from the gradebook exactly as nbgrader adds them up
+                         entered so far (needs_manual: how many are still ungraded); total: both, less
+                         the late penalty, read from the gradebook exactly as `nbgrader export` adds
+                         them up (its score column); timestamp: the submission's time (ISO 8601, UTC;
+                         blank: none), seconds_late and late_penalty as the gradebook holds them
+                         (autograder.records.late)
     OUT_DIR/lms.csv      student,<assignment>...,total,max: one row per student, one column per
-                         assignment (its total; 0 when nothing was submitted), for an LMS upload
+                         assignment (its total after the late penalty; 0 when nothing was
+                         submitted), for an LMS upload; then, for each assignment with a due date,
+                         <assignment>_seconds_late and <assignment>_late_penalty
     OUT_DIR/feedback/<student>/<assignment>/<notebook>.html   (autograder.records.notebook_feedback)
 """
 import csv
@@ -14,13 +20,13 @@ from functools import lru_cache
 from pathlib import Path
 
 from .. import course
-from . import notebook_feedback
+from . import late, notebook_feedback
 from .gradebook import scores
 from ..notebook import grade_id, is_manual, is_task, read
 from ..text import clean, csv_cell
 
 GRADES_HEADER = ["student", "assignment", "notebook", "score", "max_score", "manual", "manual_max",
-                 "total", "total_max", "needs_manual"]
+                 "total", "total_max", "needs_manual", "timestamp", "seconds_late", "late_penalty"]
 
 
 @lru_cache(maxsize=None)
@@ -57,24 +63,35 @@ def row(gb, student, result, root):
     if s is None:  # not in the gradebook (an assignment this course does not have)
         s = {"auto": result["score"], "manual": 0.0, "manual_max": 0.0, "total": result["score"],
              "total_max": result["max_score"], "needs_manual": 0}
+    when = late.info(gb, student, assignment, nb)
+    total = max(0.0, s["total"] - when["penalty"])  # as `nbgrader export` takes the penalty off
     return [student, assignment, nb, f"{s['auto']:g}", f"{result['max_score']:g}", f"{s['manual']:g}",
-            f"{s['manual_max']:g}", f"{s['total']:g}", f"{s['total_max']:g}", s["needs_manual"]]
+            f"{s['manual_max']:g}", f"{total:g}", f"{s['total_max']:g}", s["needs_manual"],
+            late.iso(when["timestamp"]), f"{when['seconds_late']:g}", f"{when['penalty']:g}"]
 
 
 def lms_rows(gb):
-    """(header, rows) of the LMS export, from the gradebook (nbgrader's totals)."""
+    """(header, rows) of the LMS export, from the gradebook (nbgrader's totals, after the late penalty)."""
     assignments = sorted(gb.assignments, key=lambda a: a.name)
-    header = ["student"] + [a.name for a in assignments] + ["total", "max"]
+    dated = [a for a in assignments if a.duedate is not None]
+    header = (["student"] + [a.name for a in assignments] + ["total", "max"]
+              + [f"{a.name}_{what}" for a in dated for what in ("seconds_late", "late_penalty")])
     top = sum(float(a.max_score or 0.0) for a in assignments)
     rows = []
     for student in sorted(gb.students, key=lambda s: s.id):
-        marks = []
+        marks, lateness = [], {}
         for a in assignments:
             try:
-                marks.append(float(gb.find_submission(a.name, student.id).score or 0.0))
+                sub = gb.find_submission(a.name, student.id)
             except Exception:
                 marks.append(0.0)
-        rows.append([student.id] + [f"{m:g}" for m in marks] + [f"{sum(marks):g}", f"{top:g}"])
+                lateness[a.name] = (0.0, 0.0)
+                continue
+            penalty = float(sub.late_submission_penalty or 0.0)
+            marks.append(max(0.0, float(sub.score or 0.0) - penalty))  # nbgrader export's score
+            lateness[a.name] = (float(sub.total_seconds_late or 0), penalty)
+        rows.append([student.id] + [f"{m:g}" for m in marks] + [f"{sum(marks):g}", f"{top:g}"]
+                    + [f"{v:g}" for a in dated for v in lateness[a.name]])
     return header, rows
 
 

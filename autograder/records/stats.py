@@ -24,6 +24,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
+from . import late
 from .journal import Journal
 from .manual import unanswered
 from .report import _atomic_csv
@@ -109,6 +110,8 @@ def compute(current, gb=None):
             s["points"] += float(t.get("points") or 0.0)
             if status in FAILED:
                 messages.setdefault(where, Counter())[normalise(t.get("message"))] += 1
+        if gb is not None:  # the total as grades.csv gives it: after the late penalty
+            total = max(0.0, total - late.info(gb, student, assignment, notebook)["penalty"])
         a = totals.setdefault(assignment, {})
         old = a.get(student, (0.0, 0.0))
         a[student] = (old[0] + total, old[1] + top)
