@@ -177,7 +177,7 @@ def test_grade_table_and_gradebook_agree(graded, assignment):
     rows = list(csv.DictReader(open(out / "grades.csv")))
     assert [r["student"] for r in rows] == sorted(results)
     assert list(rows[0]) == ["student", "assignment", "notebook", "score", "max_score", "manual", "manual_max",
-                             "total", "total_max", "needs_manual"]
+                             "total", "total_max", "needs_manual", "timestamp", "seconds_late", "late_penalty"]
     assert {r["notebook"] for r in rows} == {notebooks(assignment)[2]}
     with open_gradebook(out / "gradebook.db") as gb:
         for row in rows:
