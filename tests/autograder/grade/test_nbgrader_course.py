@@ -1,6 +1,7 @@
 """A plain nbgrader course (nbgrader's own documentation course: no setup cell, no records, no
 metadata.dlcourse) is released and graded like nbgrader grades it: the same gradebook cells,
-scores, max scores, manual flags and totals per student as `nbgrader autograde` writes."""
+scores, max scores, manual flags, totals and submission times (the course's timestamp.txt, in
+America/Los_Angeles) per student as `nbgrader autograde` writes."""
 import os
 import shutil
 import subprocess
@@ -21,7 +22,7 @@ def _env():
 
 
 def _gradebook(url):
-    """{(student, notebook, grade_id): (cell type, auto, manual, max, needs manual, score)} and totals."""
+    """{(student, notebook, grade_id): (cell type, auto, manual, max, needs manual, score)}, totals and times."""
     out = {}
     with Gradebook(url) as gb:
         for student in STUDENTS:
@@ -30,7 +31,7 @@ def _gradebook(url):
                 for g in nb.grades:
                     out[(student, nb.name, g.name)] = (g.cell_type, g.auto_score, g.manual_score, g.max_score,
                                                        g.needs_manual_grade, g.score)
-            out[(student, "total")] = (submission.score, submission.max_score)
+            out[(student, "total")] = (submission.score, submission.max_score, submission.timestamp)
     return out
 
 
@@ -76,9 +77,11 @@ def test_release_without_setup_cell_is_nbgraders(graded):
 def test_gradebook_equals_nbgraders(graded):
     theirs, ours, *_ = graded
     # what nbgrader itself gives these two students (a check of the fixture and of nbgrader)
-    assert theirs[("bitdiddle", "total")] == (1.5, 13.0) and theirs[("hacker", "total")] == (3.0, 13.0)
+    assert theirs[("bitdiddle", "total")][:2] == (1.5, 13.0) and theirs[("hacker", "total")][:2] == (3.0, 13.0)
+    # timestamp.txt "2015-02-02 14:58:23.948203 America/Los_Angeles", stored in UTC by nbgrader's parser
+    assert str(theirs[("bitdiddle", "total")][2]) == "2015-02-02 22:58:23.948203"
     assert len(theirs) == 20
-    assert ours == theirs  # every cell: autograded tests, written answers, the task cell, totals
+    assert ours == theirs  # every cell: autograded tests, written answers, the task cell, totals, times
     # the cases that needed more than asserts: a task cell (graded by hand), an unanswered written
     # answer (0 without a TA), an answered one (waits for a TA)
     assert ours[("bitdiddle", "problem1", "cell-938593c4a215c6cc")] == ("markdown", None, None, 4.0, True, 0.0)
