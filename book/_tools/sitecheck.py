@@ -12,6 +12,8 @@ serves the site on 127.0.0.1, loads every ``.html`` page in headless Chromium (D
   that is not on the target page;
 - ``broken-image``: an image of the site that does not load;
 - ``empty-page``: a page whose article has (almost) no text and no figure;
+- ``unrendered-role``: a MyST role left as text in the article, outside code (a
+  ``{glue:text}`name``` whose value never reached the page shows as that source text);
 - ``alt-text``: an image whose alt text does not say what it shows (missing, a file name, a
   hash, a generic word);
 - ``colab-link``: a Colab link that does not open a notebook (``.ipynb``) committed to the
@@ -155,6 +157,11 @@ _PAGE_SCRIPT = """
 const article = document.querySelector('article') || document.querySelector('main') || document.body;
 return {
   text: (article.innerText || '').trim().length,
+  roles: (() => {
+    const prose = article.cloneNode(true);
+    prose.querySelectorAll('code, pre, script, style').forEach(e => e.remove());
+    return prose.textContent.match(/\\{[\\w:-]+\\}`[^`]*`/g) || [];
+  })(),
   figures: article.querySelectorAll('img, svg, video, canvas').length,
   links: Array.from(document.querySelectorAll('a[href]')).map(a => a.href),
   images: Array.from(document.querySelectorAll('img')).map(i => ({
@@ -214,6 +221,8 @@ class SiteChecker:
         self._console_errors(page)
         if info["text"] < MIN_ARTICLE_CHARS and not info["figures"]:
             self._problem(page, "empty-page", f"{info['text']} characters of text and no figure")
+        for role in dict.fromkeys(info["roles"]):
+            self._problem(page, "unrendered-role", f"{role} shows as text (a glue value or role the build did not render)")
         for href in dict.fromkeys(info["links"]):
             if href.startswith(COLAB):
                 self.report.colab_links += 1

@@ -40,6 +40,7 @@ def test_each_broken_page_fails_with_its_own_kind_and_only_that(report):
         ("colab-missing.html", "colab-link"),
         ("console-error.html", "console-error"),
         ("empty.html", "empty-page"),
+        ("unrendered-glue.html", "unrendered-role"),
         ("search.html?q=nothing", "search"),
         ("search.html?q=adam", "search"),  # the search for adam does not find index.html
     }
@@ -53,6 +54,7 @@ def test_messages_say_what_is_wrong(report):
     assert "exercises/nowhere/nowhere.ipynb is not in the repository" in text
     assert "undefinedFunctionOfThisFixture" in text
     assert "searching 'nothing' finds nothing" in text
+    assert "{glue:text}`final_loss:.3f` shows as text" in text
 
 
 @pytest.mark.parametrize("alt, ok", [
