@@ -302,8 +302,8 @@ def bare(path, branch="main"):
 
 @pytest.fixture
 def workspace(tmp_path, user_env):
-    """A fresh clone of HEAD, branch main, whose origin is a local bare repository; the public
-    repository's address of the publishing guide a second bare one; a shell in the clone."""
+    """A fresh clone of HEAD, branch main, set up (SETUP), whose origin is a local bare repository; the
+    public repository's address of the publishing guide a second bare one; a shell in the clone."""
     remotes = tmp_path / "remotes"
     instructors = remotes / "instructors.git"
     git("clone", "-q", "--bare", str(ROOT), str(instructors))
@@ -317,6 +317,7 @@ def workspace(tmp_path, user_env):
     env = dict(user_env, GIT_CONFIG_GLOBAL=str(gitconfig))
     clone = tmp_path / "work" / "dl-course-instructors"
     git("clone", "-q", str(instructors), str(clone))
+    link_venv(clone)  # the README's set-up (SETUP)
     ws = {"clone": clone, "env": env, "tmp": tmp_path, "instructors": instructors, "public": public, "url": url,
           "terms": []}
     shell(ws, clone)
@@ -365,7 +366,6 @@ def test_readme_and_publishing_guide_book_commands(workspace):
     of that build in Chromium, and the README's publish; then a release, in a second clone, by the
     publishing guide's commands: bump, release, commit, tag, push; the route by hand."""
     ws = workspace
-    link_venv(ws["clone"])  # the README's set-up
     run_block(ws, "book/instructors/publishing.md", "jupyter-book clean")
     run_block(ws, "README.md", "jupyter-book build")
     assert (ws["clone"] / "_build" / "html" / "book" / "optimizers" / "optimizers.html").is_file()
