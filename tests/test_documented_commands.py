@@ -371,7 +371,8 @@ def test_readme_and_publishing_guide_book_commands(workspace):
     run_block(ws, "README.md", "jupyter-book build")
     assert (ws["clone"] / "_build" / "html" / "book" / "optimizers" / "optimizers.html").is_file()
     out = run_block(ws, "book/instructors/publishing.md", "DLCOURSE_BOOK_SITE")
-    assert re.search(r"\b1 (passed|skipped)\b", "".join(out.values())), out
+    ran = "passed" if shutil.which("chromedriver") and shutil.which("chromium") else "(passed|skipped)"
+    assert re.search(rf"\b1 {ran}\b", "".join(out.values())), out  # the browser test, on this build
     run_block(ws, "README.md", "autograder publish ../public")
     assert (ws["clone"].parent / "public" / "exercises" / "optimizers" / "optimizers.ipynb").is_file()
     cache = ws["clone"] / "_build" / ".jupyter_cache"
