@@ -28,8 +28,8 @@ def _show_warning(message, *args, **kwargs):
     _log(f"WARNING: {message}")
 
 
-def main(argv=None):
-    prog = "autograder" if Path(sys.argv[0]).name == "autograder" else "python -m autograder"
+def build_parser(prog="python -m autograder"):
+    """The command line's argparse parser: every verb and option (the guides' commands are checked against it)."""
     parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
     parser.add_argument("--root", help="course root (default: $DLCOURSE_COURSE_ROOT or this checkout)")
     parser.add_argument("--config", help="grading settings file (default: <root>/grading.toml)")
@@ -83,8 +83,12 @@ def main(argv=None):
     q.add_argument("files", nargs="+")
     q.add_argument("--out", required=True, help="the autograde output folder")
     q.add_argument("--db", help="gradebook URL or file (default OUT/gradebook.db)")
+    return parser
 
-    args = parser.parse_args(argv)
+
+def main(argv=None):
+    prog = "autograder" if Path(sys.argv[0]).name == "autograder" else "python -m autograder"
+    args = build_parser(prog).parse_args(argv)
     try:
         root = course.course_root(args.root)
         overrides = list(args.set) + ([f"workers={args.workers}"] if getattr(args, "workers", None) else [])

@@ -93,7 +93,7 @@ def public_book(public_tree, student_install):
 
 
 @pytest.fixture(scope="session")
-def built_book(tmp_path_factory, public_book):
+def built_book(tmp_path_factory, request):
     """The instructors' book, built once per test session as the README's build command builds it
     (``jupyter-book build . -W -n --keep-going``), into a fresh temporary folder. Its chapters are the
     public book's: their executed outputs come from the public build (Jupyter Book's execution cache
@@ -101,13 +101,15 @@ def built_book(tmp_path_factory, public_book):
     Returns (process, path of the html folder).
 
     ``DLCOURSE_BOOK_SITE=_build/html`` checks an existing build instead (quick iterations on the
-    browser test; the build test then only checks that the folder is there).
+    browser test; the build test then only checks that the folder is there), and then builds nothing:
+    not the public tree and its book either (``public_book`` is requested only for a build of its own).
     """
     import shutil
     given = os.environ.get("DLCOURSE_BOOK_SITE")
     if given:
         site = Path(given).resolve()
         return subprocess.CompletedProcess([], 0 if (site / "index.html").is_file() else 1, "", f"{site}"), site
+    public_book = request.getfixturevalue("public_book")
     out = tmp_path_factory.mktemp("book")
     cache = public_book[1].parent / ".jupyter_cache"
     if public_book[0].returncode == 0 and cache.is_dir():
