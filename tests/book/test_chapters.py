@@ -9,6 +9,23 @@ from myst_nb.core.read import read_myst_markdown_notebook
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 CHAPTERS = sitecheck.book_settings(ROOT)[2]
+
+
+def sections(chapters):
+    """The section pages of `chapters` in _toc.yml (``sections:`` under a chapter): pages of the
+    same kind, executed and drawn like their chapter (book/optimizers/recipe)."""
+    import yaml
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    found = []
+    for part in toc.get("parts", []):
+        for entry in part.get("chapters", []):
+            if entry.get("file") in chapters:
+                found += [s["file"] for s in entry.get("sections", [])]
+    return found
+
+
+PAGES = CHAPTERS + sections(CHAPTERS)
 HIDDEN = {"hide-input", "hide-cell", "remove-input", "remove-cell"}
 DRAWS = re.compile(r"\bplt\.(show|subplots|figure|imshow|plot)\(|\.savefig\(")
 
@@ -20,9 +37,10 @@ def code_cells(chapter):
 
 def test_there_are_chapters():
     assert len(CHAPTERS) >= 4 and "book/optimizers/optimizers" in CHAPTERS
+    assert "book/optimizers/recipe" in PAGES
 
 
-@pytest.mark.parametrize("chapter", CHAPTERS)
+@pytest.mark.parametrize("chapter", PAGES)
 def test_setup_cell_is_hidden_and_provenance_is_a_note(chapter):
     cells = code_cells(chapter)
     assert HIDDEN & set(cells[0].metadata.get("tags", [])), f"{chapter}: tag the set-up cell hide-input"
@@ -35,7 +53,7 @@ def test_setup_cell_is_hidden_and_provenance_is_a_note(chapter):
                 f"{chapter}: provenance printed in a cell ({line.strip()}); provenance() says it"
 
 
-@pytest.mark.parametrize("chapter", CHAPTERS)
+@pytest.mark.parametrize("chapter", PAGES)
 def test_every_figure_cell_has_alt_text(chapter):
     for cell in code_cells(chapter):
         if DRAWS.search(cell.source):

@@ -1,7 +1,8 @@
 # answer: adam
-# expect: test_adam
+# expect: test_adam test_adamw
 # Right numbers, wrong exercise: the update is torch.optim.Adam's, not the student's numpy code.
-# The forbidden-shortcut check (metadata.dlcourse.forbid on the test cell) takes the points.
+# The forbidden-shortcut check (metadata.dlcourse.forbid on the test cell) takes the points, of the
+# later test_adamw too: a forbidden use counts in every cell the student wrote before a test.
 import torch
 
 
