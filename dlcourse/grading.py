@@ -79,6 +79,31 @@ def record(key, value, *, label="", hint="", rtol=1e-6, atol=0.0, check=None, ar
         data = data[os.write(int(fd), data):]
 
 
+DTYPES = ("float16", "bfloat16", "float32", "float64", "complex64", "complex128", "uint8", "int8", "int16", "int32",
+          "int64", "bool")  # codes of tensor_type: the index in this tuple (-1: another dtype)
+
+
+def tensor_type(value):
+    """{"dtype": code, "device": code} of a tensor or array, for the judge's ``keeps_type`` check.
+
+    dtype: the index of its dtype's name in DTYPES (-1 for another, -2 for a value that is neither
+    a tensor nor an array); device: 0 for the CPU (and numpy arrays), 1 + the index of a CUDA
+    device, -1 for another device.
+    """
+    dtype = getattr(value, "dtype", None)
+    if dtype is None:
+        return {"dtype": -2, "device": -1}
+    name = str(dtype).replace("torch.", "")
+    device = getattr(value, "device", None)
+    if device is None or str(device) == "cpu":
+        where = 0
+    elif getattr(device, "type", None) == "cuda":
+        where = 1 + (device.index or 0)
+    else:
+        where = -1
+    return {"dtype": DTYPES.index(name) if name in DTYPES else -1, "device": where}
+
+
 def grading_rng(name, case):
     """A generator for hidden-test inputs of test `name`, case number `case`."""
     seed = int(os.environ.get(SEED_ENV, "0"))

@@ -17,7 +17,7 @@ import numpy as np
 from dlcourse.gradient_check import rel_error
 
 from ..errors import GradingError
-from . import chapter
+from . import chapter, properties
 
 
 MAX_NESTING = 4  # dicts of arrays inside a record (encode produces 1 or 2 levels)
@@ -196,7 +196,7 @@ def _verdict(ref, expected, value, assignment):
     if not name:
         reason = compare(expected, value)
         if reason is None:
-            if _within(expected, value, float(ref.get("rtol", 1e-6)), float(ref.get("atol", 0.0))):
+            if properties.within(expected, value, float(ref.get("rtol", 1e-6)), float(ref.get("atol", 0.0))):
                 return 1.0, None
             reason = f"relative error {_max_rel_error(expected, value):.1e}"
         return 0.0, reason
@@ -218,12 +218,6 @@ def _verdict(ref, expected, value, assignment):
         share = min(max(float(share), 0.0), 1.0)
         return share, (None if share >= 1.0 else str(reason))
     return 0.0, str(result)
-
-
-def _within(expected, got, rtol, atol):
-    if isinstance(expected, dict):
-        return all(_within(v, got[k], rtol, atol) for k, v in expected.items())
-    return bool(np.all(np.abs(got - expected) <= atol + rtol * (np.abs(got) + np.abs(expected))))
 
 
 def _max_rel_error(expected, got):
