@@ -1,5 +1,5 @@
 # answer: residual_block
-# expect: test_residual_block
+# expect: test_residual_block test_resnet
 # an exact forward pass (option A), but __init__ also builds a projection shortcut (1x1 conv + BN)
 # that forward never uses: the parameter count is wrong. Partial points: the visible parameter
 # count fails and the structure ("init") part is lost; the forward and state parts keep theirs
