@@ -133,10 +133,14 @@ def judge_cell(reference_records, student_records, outcome, assignment=None):
             part["messages"].append(message)
         part["fraction"] = min(part["fraction"], share)
 
-    visible = stages.get("visible")
+    visible, hidden = stages.get("visible"), stages.get("hidden")
+    # both stages stopped by one error (an answer not written, a name never defined): said once, as for one cell
+    same = (visible is not None and hidden is not None and visible.status != "ok" and hidden.status != "ok"
+            and _error(visible) == _error(hidden))
     if visible is not None and visible.status != "ok":
         default = part_of("")
-        default["fraction"], default["visible"] = 0.0, f"the visible checks did not pass: {_error(visible)}"
+        default["fraction"] = 0.0
+        default["visible"] = None if same else f"the visible checks did not pass: {_error(visible)}"
         broken.append(visible)  # its message comes first; the records' own messages (hints) still follow
     for ref in reference_records:
         part = part_of(str(ref.get("part") or ""), _weight(ref.get("weight")))
@@ -146,7 +150,7 @@ def judge_cell(reference_records, student_records, outcome, assignment=None):
             if made_by is None or made_by.status != "ok":
                 broken.append(made_by)
                 lose(part, 0.0, f"the hidden tests did not run to the end: {_error(made_by)}"
-                     if ref.get("stage") == "hidden" and made_by is not outcome else _error(made_by))
+                     if ref.get("stage") == "hidden" and made_by is not outcome and not same else _error(made_by))
             else:
                 lose(part, 0.0, "the test did not get a result from your code (did a cell swallow an error?)")
             continue
