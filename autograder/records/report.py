@@ -50,6 +50,12 @@ def _atomic_csv(path, header, rows):
     os.replace(tmp, path)
 
 
+def points_text(value):
+    """Points as the CSV files write them: to 6 decimals, as a test's points are rounded (partial
+    points by part give fractions such as 2.333333), without trailing zeros ("7", "2.5")."""
+    return f"{round(float(value), 6):.15g}"
+
+
 def row(gb, student, result, root):
     """One grades.csv row: the autograded result, with the gradebook's manual points and totals."""
     assignment, nb = result["assignment"], result["notebook"]
@@ -57,8 +63,8 @@ def row(gb, student, result, root):
     if s is None:  # not in the gradebook (an assignment this course does not have)
         s = {"auto": result["score"], "manual": 0.0, "manual_max": 0.0, "total": result["score"],
              "total_max": result["max_score"], "needs_manual": 0}
-    return [student, assignment, nb, f"{s['auto']:g}", f"{result['max_score']:g}", f"{s['manual']:g}",
-            f"{s['manual_max']:g}", f"{s['total']:g}", f"{s['total_max']:g}", s["needs_manual"]]
+    return [student, assignment, nb, points_text(s['auto']), points_text(result['max_score']), points_text(s['manual']),
+            points_text(s['manual_max']), points_text(s['total']), points_text(s['total_max']), s["needs_manual"]]
 
 
 def lms_rows(gb):
@@ -74,7 +80,7 @@ def lms_rows(gb):
                 marks.append(float(gb.find_submission(a.name, student.id).score or 0.0))
             except Exception:
                 marks.append(0.0)
-        rows.append([student.id] + [f"{m:g}" for m in marks] + [f"{sum(marks):g}", f"{top:g}"])
+        rows.append([student.id] + [points_text(m) for m in marks] + [points_text(sum(marks)), points_text(top)])
     return header, rows
 
 

@@ -1,7 +1,8 @@
 # answer: batchnorm_module
 # expect: test_batchnorm_module
 # an exact forward pass and gradients, but gamma starts random (torch.rand) instead of ones: partial
-# points, the "init" part is lost, the "forward" and "type" parts keep theirs
+# points, the visible check (which looks at the initial gamma too) and the "init" part are lost, the
+# "forward" and "type" parts keep theirs
 class BatchNorm(nn.Module):
     def __init__(self, num_features):
         super().__init__()
