@@ -42,7 +42,7 @@ def encode(value):
     return {"shape": list(arr.shape), "f64": base64.b64encode(arr.tobytes()).decode("ascii")}
 
 
-def record(key, value, *, label="", hint="", rtol=1e-6, atol=0.0, check=None, args=None):
+def record(key, value, *, label="", hint="", rtol=1e-6, atol=0.0, check=None, args=None, part="", weight=1.0):
     """Hand one result to the grader.
 
     Inputs:
@@ -59,6 +59,12 @@ def record(key, value, *, label="", hint="", rtol=1e-6, atol=0.0, check=None, ar
       too: the judge takes them from the reference run (same seed, same inputs), never from
       the student's record.
     - args: JSON-serialisable arguments of the property check.
+    - part, weight: partial credit. The records of one test cell that name the same `part`
+      (e.g. "forward", "init", "state") are judged together: the part earns its share of the
+      cell's points, ``weight / sum of the weights of the cell's parts``, when all its records
+      pass (a property check's partial fraction counts); records without a part, and the
+      visible checks, form the cell's default part "" (weight 1). The cell's points stay its
+      nbgrader points.
 
     Only the reference run's label, hint, tolerances, check and args count: the grader ignores
     what a student's kernel sends for them.
@@ -67,10 +73,35 @@ def record(key, value, *, label="", hint="", rtol=1e-6, atol=0.0, check=None, ar
     if not fd:
         return
     line = json.dumps({"key": str(key), "value": encode(value), "label": label, "hint": hint, "rtol": rtol, "atol": atol,
-                       "check": check, "args": args or {}})
+                       "check": check, "args": args or {}, "part": str(part), "weight": float(weight)})
     data = (line + "\n").encode()
     while data:
         data = data[os.write(int(fd), data):]
+
+
+DTYPES = ("float16", "bfloat16", "float32", "float64", "complex64", "complex128", "uint8", "int8", "int16", "int32",
+          "int64", "bool")  # codes of tensor_type: the index in this tuple (-1: another dtype)
+
+
+def tensor_type(value):
+    """{"dtype": code, "device": code} of a tensor or array, for the judge's ``keeps_type`` check.
+
+    dtype: the index of its dtype's name in DTYPES (-1 for another, -2 for a value that is neither
+    a tensor nor an array); device: 0 for the CPU (and numpy arrays), 1 + the index of a CUDA
+    device, -1 for another device.
+    """
+    dtype = getattr(value, "dtype", None)
+    if dtype is None:
+        return {"dtype": -2, "device": -1}
+    name = str(dtype).replace("torch.", "")
+    device = getattr(value, "device", None)
+    if device is None or str(device) == "cpu":
+        where = 0
+    elif getattr(device, "type", None) == "cuda":
+        where = 1 + (device.index or 0)
+    else:
+        where = -1
+    return {"dtype": DTYPES.index(name) if name in DTYPES else -1, "device": where}
 
 
 def grading_rng(name, case):

@@ -33,20 +33,25 @@ class OptionAShortcut(nn.Module):
     No parameters. Input (N, in_channels, H, W) -> output (N, out_channels, ceil(H/stride),
     ceil(W/stride)); the extra out_channels - in_channels channels are zeros, split evenly
     before and after the input's channels. With stride 1 and equal channels it is the identity.
+    The paper leaves open where the zeros go: `zeros_before` (an attribute, also settable after
+    construction) puts that many before the input's channels and the rest after (None: the even
+    split; 0: all after; out_channels - in_channels: all before). Every placement trains alike.
     """
 
-    def __init__(self, in_channels, out_channels, stride=1):
+    def __init__(self, in_channels, out_channels, stride=1, zeros_before=None):
         super().__init__()
         if out_channels < in_channels:
             raise ValueError(f"option A only adds channels: {in_channels} -> {out_channels}")
         self.in_channels, self.out_channels, self.stride = in_channels, out_channels, stride
+        self.zeros_before = zeros_before
 
     def forward(self, x):
         if self.stride != 1:
             x = x[:, :, ::self.stride, ::self.stride]
         extra = self.out_channels - self.in_channels
         if extra:
-            x = F.pad(x, (0, 0, 0, 0, extra // 2, extra - extra // 2))
+            before = extra // 2 if self.zeros_before is None else min(max(int(self.zeros_before), 0), extra)
+            x = F.pad(x, (0, 0, 0, 0, before, extra - before))
         return x
 
     def extra_repr(self):

@@ -25,7 +25,7 @@ from ..run import sandbox
 from ..config import Config
 from ..errors import GradingError
 from ..text import without_paths
-from ..run.execute import grading_cells, run_cells
+from ..run.execute import grading_cells, join_stages, run_cells
 from ..judge.cell import first_cause, judge_cell
 from ..judge import chapter
 from ..notebook import (forbid_rule, grade_id, handin_specs, is_autograded_test, is_manual, is_solution, is_task, points, read,
@@ -37,6 +37,13 @@ from ..transforms.merge import merge
 def _cells(nb, cfg):
     """The code cells to run when grading (run.execute.grading_cells)."""
     return grading_cells(nb, cfg.cell_timeout)
+
+
+def _joined(cells, outcomes):
+    """(cells, outcomes), one per notebook cell: a test cell's visible and hidden stages joined
+    (run.execute.join_stages)."""
+    pairs = join_stages(cells, outcomes)
+    return [c for c, _ in pairs], [o for _, o in pairs]
 
 
 def _forbidden_uses(merged, source_ids, test_pos, forbid):
@@ -142,6 +149,7 @@ def _reference_records(source_path, cfg, root, log, seed, key, assignment=None):
     cells = _cells(source, cfg)
     # isolated like every submission: a poisoned environment would otherwise run here unsandboxed
     outcomes = run_cells(cells, seed=seed, cfg=cfg, sandbox_mode=sandbox.resolve(cfg.sandbox))
+    cells, outcomes = _joined(cells, outcomes)
     for cell, outcome in zip(cells, outcomes):
         if outcome.status != "ok":
             raise GradingError(f"the reference solution {source_path} fails in cell {cell.index} "
@@ -307,6 +315,7 @@ def _grade(path, assignment, root, cfg, log, seed):
     if log:
         log(f"grading {path} ({assignment}/{name}, {len(cells)} code cells, sandbox: {mode})")
     outcomes = run_cells(cells, seed=seed, cfg=cfg, sandbox_mode=mode, log=log, files=files)
+    cells, outcomes = _joined(cells, outcomes)
     by_test = _by_test(merged, cells, outcomes)
     failures = _student_failures(source, merged, cells, outcomes)
     test_index = {grade_id(merged.cells[c.index]): c.index for c in cells}

@@ -17,7 +17,7 @@ import numpy as np
 from dlcourse.gradient_check import rel_error
 
 from ..errors import GradingError
-from . import chapter
+from . import chapter, properties
 
 
 MAX_NESTING = 4  # dicts of arrays inside a record (encode produces 1 or 2 levels)
@@ -93,41 +93,105 @@ def judge_cell(reference_records, student_records, outcome, assignment=None):
     assignment: the notebook's assignment, whose chapter's property checks its records may name
     (None: the generic checks only).
 
-    status: passed, failed, error, timeout; fraction: the share of the cell's points earned
-    (1 when passed, 0 when not, in between for a property check that gives partial points).
+    Partial credit: records are grouped by their reference record's ``part`` (records without
+    one form the default part ""); a part earns ``weight / sum of the cell's weights`` times its
+    fraction (the lowest of its records': 0 for a wrong one, a property check's partial fraction).
+    A test cell split at its hidden-tests marker (run.execute) arrives as one outcome whose
+    ``stages`` hold the visible and the hidden part's: a missing record is blamed on the stage
+    that should have made it, and a visible part that fails costs the default part (one of weight
+    1 more when every record has a part) while the hidden records are still judged, so the
+    message always carries their hints.
+
+    status: passed, partial, failed, error (no points, and some part of the cell raised or never
+    ran), timeout (likewise, a part ran out of time); fraction: the share of the cell's points
+    earned (1 when passed, 0 when failed, error or timeout).
     """
-    if outcome is not None and outcome.status == "timeout":
+    stages = getattr(outcome, "stages", None) or {}
+    if outcome is not None and outcome.status == "timeout" and not stages:
         return "timeout", outcome.evalue or "time limit reached", 0.0
     if not reference_records:
         # nothing to compare: fall back on whether the cell ran (authors: make every test record())
         if outcome is not None and outcome.status == "ok":
             return "passed", "", 1.0
-        return "error", _error(outcome), 0.0
+        return ("timeout" if outcome is not None and outcome.status == "timeout" else "error"), _error(outcome), 0.0
     got = {}
     for rec in student_records:
         if isinstance(rec, dict) and isinstance(rec.get("key"), str):
             got.setdefault(rec["key"], rec)  # the first record of a key counts
-    fraction, reasons = 1.0, []
+    parts = {}  # part -> {"weight", "fraction", "messages", "zero"}
+    broken = []  # the outcomes (the cell's, or a stage's) that cost points by raising or not finishing
+
+    def part_of(name, weight=1.0):
+        return parts.setdefault(name, {"weight": weight, "fraction": 1.0, "messages": [], "zero": False})
+
+    def lose(part, share, message):
+        if part["zero"]:
+            return  # the part's first wrong result is its message
+        if share == 0.0:
+            part["zero"], part["messages"] = True, [message]
+        elif message not in part["messages"]:
+            part["messages"].append(message)
+        part["fraction"] = min(part["fraction"], share)
+
+    visible, hidden = stages.get("visible"), stages.get("hidden")
+    # both stages stopped by one error (an answer not written, a name never defined): said once, as for one cell
+    same = (visible is not None and hidden is not None and visible.status != "ok" and hidden.status != "ok"
+            and _error(visible) == _error(hidden))
+    if visible is not None and visible.status != "ok":
+        default = part_of("")
+        default["fraction"] = 0.0
+        default["visible"] = None if same else f"the visible checks did not pass: {_error(visible)}"
+        broken.append(visible)  # its message comes first; the records' own messages (hints) still follow
     for ref in reference_records:
+        part = part_of(str(ref.get("part") or ""), _weight(ref.get("weight")))
         mine = got.get(ref["key"])
         if mine is None:
-            if outcome is not None and outcome.status != "ok":
-                return "error", _error(outcome), 0.0
-            return "failed", "the test did not get a result from your code (did a cell swallow an error?)", 0.0
+            made_by = stages.get(ref.get("stage")) or outcome
+            if made_by is None or made_by.status != "ok":
+                broken.append(made_by)
+                lose(part, 0.0, f"the hidden tests did not run to the end: {_error(made_by)}"
+                     if ref.get("stage") == "hidden" and made_by is not outcome and not same else _error(made_by))
+            else:
+                lose(part, 0.0, "the test did not get a result from your code (did a cell swallow an error?)")
+            continue
         expected, value = decode(ref["value"]), decode(mine.get("value"))
         share, reason = _verdict(ref, expected, value, assignment)
         if reason is None:
             continue
         label = f" for {ref['label']}" if ref.get("label") else ""
         hint = f" Hint: {ref['hint']}." if ref.get("hint") and share < 1.0 else ""
-        message = f"{ref['key'].split('/')[0]}: {'wrong result' if share == 0 else 'part marks'}{label} ({reason}).{hint}"
-        if share == 0.0:
-            return "failed", message, 0.0
-        fraction = min(fraction, share)
-        reasons.append(message)
+        lose(part, share, f"{ref['key'].split('/')[0]}: {'wrong result' if share == 0 else 'part marks'}{label} ({reason}).{hint}")
+    total = sum(p["weight"] for p in parts.values()) or 1.0
+    fraction = sum(p["weight"] * p["fraction"] for p in parts.values()) / total
+    fraction = 1.0 if fraction >= 1.0 - 1e-12 else round(fraction, 6)
     if fraction >= 1.0:
         return "passed", "", 1.0
-    return "partial", " ".join(reasons), fraction
+    named = len(parts) > 1
+    messages = []
+    for name, p in parts.items():
+        for message in ([p["visible"]] if p.get("visible") else []) + p["messages"]:
+            if named:  # which part lost what: "[init: 1/3 of the points, lost] ..."
+                lost = "lost" if p["fraction"] == 0 else f"{p['fraction']:.0%} of it earned"
+                message = f"[{name or 'visible checks'}: {p['weight'] / total:.0%} of the points, {lost}] {message}"
+            if message not in messages:
+                messages.append(message)
+    message = " ".join(messages)
+    if fraction > 0:
+        return "partial", message, fraction
+    if any(o is not None and o.status == "timeout" for o in broken):
+        return "timeout", message, 0.0
+    if broken:
+        return "error", message, 0.0
+    return "failed", message, 0.0
+
+
+def _weight(value):
+    """A part's weight from the reference's record: a positive finite number, else 1."""
+    try:
+        weight = float(value)
+    except (TypeError, ValueError):
+        return 1.0
+    return weight if math.isfinite(weight) and weight > 0 else 1.0
 
 
 def _verdict(ref, expected, value, assignment):
@@ -136,7 +200,7 @@ def _verdict(ref, expected, value, assignment):
     if not name:
         reason = compare(expected, value)
         if reason is None:
-            if _within(expected, value, float(ref.get("rtol", 1e-6)), float(ref.get("atol", 0.0))):
+            if properties.within(expected, value, float(ref.get("rtol", 1e-6)), float(ref.get("atol", 0.0))):
                 return 1.0, None
             reason = f"relative error {_max_rel_error(expected, value):.1e}"
         return 0.0, reason
@@ -158,12 +222,6 @@ def _verdict(ref, expected, value, assignment):
         share = min(max(float(share), 0.0), 1.0)
         return share, (None if share >= 1.0 else str(reason))
     return 0.0, str(result)
-
-
-def _within(expected, got, rtol, atol):
-    if isinstance(expected, dict):
-        return all(_within(v, got[k], rtol, atol) for k, v in expected.items())
-    return bool(np.all(np.abs(got - expected) <= atol + rtol * (np.abs(got) + np.abs(expected))))
 
 
 def _max_rel_error(expected, got):

@@ -27,6 +27,8 @@ each kind of wrong one.
 """
 import numpy as np
 
+from dlcourse.grading import DTYPES
+
 PROPERTIES = {}
 
 
@@ -56,6 +58,16 @@ def field(value, key):
     if isinstance(arr, str):  # a value the student's code could not turn into numbers
         raise TypeError(f"'{key}': {arr}")
     return arr
+
+
+def within(expected, got, rtol, atol):
+    """Whether got matches expected elementwise, |got - expected| <= atol + rtol * (|got| + |expected|)
+    (decoded records: arrays, or dicts of them with the same keys and shapes)."""
+    if isinstance(expected, dict):
+        return isinstance(got, dict) and all(k in got and within(v, got[k], rtol, atol) for k, v in expected.items())
+    if isinstance(got, (str, dict)) or got.shape != expected.shape:
+        return False
+    return bool(np.all(np.abs(got - expected) <= atol + rtol * (np.abs(got) + np.abs(expected))))
 
 
 @prop("exact")
@@ -151,4 +163,29 @@ def all_equal(ref, got, *, keys, what="the arrays", **_):
             return f"{key}: shape {arr.shape}, {keys[0]}: {first.shape}"
         if not np.array_equal(arr, first):
             return f"{what} differ ({int(np.sum(arr != first))} of {arr.size} elements)"
+    return None
+
+
+def _type_name(code, what):
+    code = int(code)
+    if what == "dtype":
+        return DTYPES[code] if 0 <= code < len(DTYPES) else ("no tensor" if code == -2 else "another dtype")
+    return "cpu" if code == 0 else f"cuda:{code - 1}" if code > 0 else "another device"
+
+
+@prop("keeps_type")
+def keeps_type(ref, got, *, what="the output", **_):
+    """A layer's output keeps its input's dtype and device (a float32 net stays float32, a GPU one on the GPU).
+
+    Record: {"input": dlcourse.grading.tensor_type(x), "output": tensor_type(out)} (ref's input:
+    the trusted one; got's output: the student's). args: what (the words for the message).
+    Passes when the output's dtype and device codes equal the input's.
+    """
+    given, made = field(ref, "input"), field(got, "output")
+    for key in ("dtype", "device"):
+        want, have = field(given, key).reshape(-1)[0], field(made, key).reshape(-1)[0]
+        if want != have:
+            verb = "is" if key == "dtype" else "is on"
+            return (f"{what} {verb} {_type_name(have, key)} for a {_type_name(want, key)} input: keep the input's {key} "
+                    f"(make new tensors with torch.*_like(x) or dtype=x.dtype, device=x.device)")
     return None

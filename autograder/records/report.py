@@ -56,6 +56,12 @@ def _atomic_csv(path, header, rows):
     os.replace(tmp, path)
 
 
+def points_text(value):
+    """Points as the CSV files write them: to 6 decimals, as a test's points are rounded (partial
+    points by part give fractions such as 2.333333), without trailing zeros ("7", "2.5")."""
+    return f"{round(float(value), 6):.15g}"
+
+
 def row(gb, student, result, root):
     """One grades.csv row: the autograded result, with the gradebook's manual points and totals."""
     assignment, nb = result["assignment"], result["notebook"]
@@ -65,9 +71,9 @@ def row(gb, student, result, root):
              "total_max": result["max_score"], "needs_manual": 0}
     when = late.info(gb, student, assignment, nb)
     total = max(0.0, s["total"] - when["penalty"])  # as `nbgrader export` takes the penalty off
-    return [student, assignment, nb, f"{s['auto']:g}", f"{result['max_score']:g}", f"{s['manual']:g}",
-            f"{s['manual_max']:g}", f"{total:g}", f"{s['total_max']:g}", s["needs_manual"],
-            late.iso(when["timestamp"]), f"{when['seconds_late']:g}", f"{when['penalty']:g}"]
+    return [student, assignment, nb, points_text(s['auto']), points_text(result['max_score']),
+            points_text(s['manual']), points_text(s['manual_max']), points_text(total), points_text(s['total_max']),
+            s["needs_manual"], late.iso(when["timestamp"]), points_text(when['seconds_late']), points_text(when['penalty'])]
 
 
 def lms_rows(gb):
@@ -90,8 +96,8 @@ def lms_rows(gb):
             penalty = float(sub.late_submission_penalty or 0.0)
             marks.append(max(0.0, float(sub.score or 0.0) - penalty))  # nbgrader export's score
             lateness[a.name] = (float(sub.total_seconds_late or 0), penalty)
-        rows.append([student.id] + [f"{m:g}" for m in marks] + [f"{sum(marks):g}", f"{top:g}"]
-                    + [f"{v:g}" for a in dated for v in lateness[a.name]])
+        rows.append([student.id] + [points_text(m) for m in marks] + [points_text(sum(marks)), points_text(top)]
+                    + [points_text(v) for a in dated for v in lateness[a.name]])
     return header, rows
 
 

@@ -9,6 +9,7 @@ what can still be graded is graded.
 """
 import json
 import os
+import re
 import resource
 import select
 import selectors
@@ -101,6 +102,7 @@ class Outcome:
     overflow: str = None  # why records were discarded past a cap
     record_bytes: int = 0
     cpu_seconds: float = None  # CPU time of the kernel's processes during the cell (with cgroup accounting)
+    stages: dict = None  # a test cell run in two stages (split_test): {"visible": Outcome, "hidden": Outcome}
 
 
 @dataclass
@@ -109,16 +111,79 @@ class Cell:
     source: str
     timeout: float
     replay: bool = True  # re-run after a restart to rebuild state (False for test cells)
+    stage: str = None  # "visible" or "hidden": one of the two parts of a split test cell (split_test)
+
+    @property
+    def command(self):
+        """The id the kernel's "done" message must echo: the cell's index, with its stage for a
+        split test cell ("7:hidden"), so a stage never takes another's reply for its own."""
+        return self.index if self.stage is None else f"{self.index}:{self.stage}"
+
+
+HIDDEN_MARK = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS", re.M)
+
+
+def split_test(source):
+    """(visible part, hidden part) of a test cell's source, cut at its ``### BEGIN HIDDEN TESTS``
+    line, or None when it has no hidden part or nothing but comments and blank lines before it.
+    The hidden part keeps the cell's line numbers (blank lines stand for the visible part), so an
+    error in it names the line of the cell."""
+    mark = HIDDEN_MARK.search(source)
+    if mark is None:
+        return None
+    visible = source[:mark.start()]
+    if not any(line.strip() and not line.strip().startswith("#") for line in visible.splitlines()):
+        return None
+    return visible, "\n" * visible.count("\n") + source[mark.start():]
 
 
 def grading_cells(nb, cell_timeout, upto=None, tests=True):
     """[Cell] of the code cells of notebook `nb` that grading runs: all but the instructor's demo
     cells (metadata.dlcourse.grading = "skip"); tests=False leaves the autograded tests out too;
     upto: only nb.cells[:upto]. Each gets its own time limit (metadata.dlcourse.timeout, else
-    cell_timeout); a test cell is never replayed after a restart."""
-    return [Cell(i, c.source, timeout(c, cell_timeout), replay=not is_autograded_test(c))
-            for i, c in enumerate(nb.cells[:upto]) if c.cell_type == "code" and not is_demo(c)
-            and (tests or not is_autograded_test(c))]
+    cell_timeout); a test cell is never replayed after a restart.
+
+    A test cell with a hidden part is run as two cells of the same index (split_test): its
+    visible checks (stage "visible"), then its hidden tests (stage "hidden"), each with the
+    cell's time limit and its own records and error, so a failing visible check never keeps the
+    hidden tests from running; join_stages makes them one outcome again."""
+    cells = []
+    for i, c in enumerate(nb.cells[:upto]):
+        if c.cell_type != "code" or is_demo(c) or (not tests and is_autograded_test(c)):
+            continue
+        limit, test = timeout(c, cell_timeout), is_autograded_test(c)
+        parts = split_test(c.source) if test else None
+        if parts:
+            cells += [Cell(i, parts[0], limit, replay=False, stage="visible"),
+                      Cell(i, parts[1], limit, replay=False, stage="hidden")]
+        else:
+            cells.append(Cell(i, c.source, limit, replay=not test))
+    return cells
+
+
+def join_stages(cells, outcomes):
+    """[(Cell, Outcome)], one per notebook cell: the two stages of a split test cell (grading_cells)
+    joined into one outcome. Its records are both stages' (each record tagged, here, with the
+    "stage" that made it: what a kernel sent under that name is overwritten); its status, error
+    and time are the first failing stage's (else the hidden one's), and ``stages`` keeps both."""
+    joined = []
+    for cell, outcome in zip(cells, outcomes):
+        for rec in outcome.records:
+            if isinstance(rec, dict):
+                rec["stage"] = cell.stage
+        if cell.stage == "hidden" and joined and joined[-1][0].index == cell.index and joined[-1][0].stage == "visible":
+            first_cell, first = joined.pop()
+            worst = first if first.status != "ok" else outcome
+            both = Outcome(worst.status, worst.ename, worst.evalue, records=first.records + outcome.records,
+                           seconds=first.seconds + outcome.seconds, malformed=first.malformed + outcome.malformed,
+                           overflow=first.overflow or outcome.overflow, record_bytes=first.record_bytes + outcome.record_bytes,
+                           cpu_seconds=None if first.cpu_seconds is None else first.cpu_seconds + (outcome.cpu_seconds or 0.0),
+                           stages={"visible": first, "hidden": outcome})
+            # the cell's text again: the hidden stage's without the blank lines that stood for the visible part
+            joined.append((Cell(cell.index, first_cell.source + cell.source.lstrip("\n"), cell.timeout, replay=False), both))
+        else:
+            joined.append((cell, outcome))
+    return joined
 
 
 def _limits(memory_mb, group=None):
@@ -186,7 +251,7 @@ class Kernel:
         start = time.monotonic()
         cpu_start = self.cpu_seconds() if cpu_limit is not None else None
         outcome = Outcome("crashed")
-        if not self._send((json.dumps({"index": cell.index, "source": cell.source}) + "\n").encode(), deadline):
+        if not self._send((json.dumps({"index": cell.command, "source": cell.source}) + "\n").encode(), deadline):
             outcome.status = "timeout" if time.monotonic() >= deadline else "crashed"
             outcome.seconds = time.monotonic() - start
             return outcome
@@ -208,7 +273,7 @@ class Kernel:
                 data = b""
             if not data:  # the kernel closed its end: it died
                 break
-            done = self._lines(data, cell.index, outcome)
+            done = self._lines(data, cell.command, outcome)
             if done:
                 break
         outcome.seconds = time.monotonic() - start

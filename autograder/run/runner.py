@@ -2,8 +2,12 @@
 
 This file is executed as a script inside the (sandboxed) child; it imports nothing from the
 course. Protocol, JSON lines:
-- reads commands from fd ``argv[1]``: {"index": i, "source": "..."};
-- writes to fd ``argv[2]``: {"op": "done", "index": i, "ok": bool, "ename": ..., "evalue": ...}.
+- reads commands from fd ``argv[1]``: {"index": i, "source": "..."}; i is the cell's index, or
+  "i:visible" / "i:hidden" for the two stages of a test cell split at its hidden-tests marker
+  (the grader runs them as two commands, each with its own records and error:
+  autograder/run/execute.py, grading_cells);
+- writes to fd ``argv[2]``: {"op": "done", "index": i, "ok": bool, "ename": ..., "evalue": ...},
+  i echoed as it came.
 Grading records (dlcourse.grading.record) go to the same descriptor. Nothing written here is
 trusted by the grader beyond "this is what the student's code produced".
 """

@@ -10,7 +10,7 @@ grading seed draws new masks (an answer with its own generator draws its own).
 import numpy as np
 
 from dlcourse.dropout_checks import nonzero_inputs
-from dlcourse.grading import grading_rng, record
+from dlcourse.grading import grading_rng, record, tensor_type
 
 
 def _reseed(rng):
@@ -69,13 +69,14 @@ def _values(out):
         return out
 
 
-def _record_independence(key, x, outs, keep, names, label, hint, rtol=1e-6):
-    """Record R outputs of one input for the independent_masks check (stacked: shape (R, *x.shape))."""
+def _record_independence(key, x, outs, keep, names, label, hint, rtol=1e-6, **part):
+    """Record R outputs of one input for the independent_masks check (stacked: shape (R, *x.shape));
+    part: record()'s part and weight, if any."""
     outs = [_values(o) for o in outs]
     shapes = {getattr(o, "shape", None) for o in outs}
     value = np.stack(outs) if len(shapes) == 1 and tuple(x.shape) in shapes else np.array([np.nan])
     record(key, {"x": x, "outs": value}, check="independent_masks", args={"keep": keep, "names": names, "rtol": rtol},
-           label=label, hint=hint)
+           label=label, hint=hint, **part)
 
 
 def probe_independence(name, forward, cases, calls=4, hint=""):
@@ -120,7 +121,7 @@ def probe_module_independence(name, module_class, cases, calls=3, hint=""):
         names = [f"call {r + 1}" for r in range(calls)] + [f"the first call of a second Dropout({p})"]
         _record_independence(f"{name}/case{c + 1}", x, outs, 1.0 - p, names,
                              f"Dropout({p}), x of shape {shape}, {calls} training-mode calls and a second module",
-                             hint, rtol=1e-5)
+                             hint, rtol=1e-5, part="train")
 
 
 def probe_backward(name, forward, backward, cases, hint=""):
@@ -140,7 +141,13 @@ def probe_backward(name, forward, backward, cases, hint=""):
 
 
 def probe_module(name, module_class, cases, hint_train="", hint_eval="", hint_grad=""):
-    """Record a Dropout module's training-mode output, gradient, input after the call and eval-mode output.
+    """Record a Dropout module's training-mode output, gradient, input after the call, eval-mode
+    output and the output's dtype and device.
+
+    Each is its own part of the test's points (record's part and weight): "train" (the output,
+    the input left unchanged; weight 1), "grad" (1), "eval" (0.5), "type" (0.5: a float32 input
+    gives a float32 output on its device, judged by the generic ``keeps_type``), so a module
+    right but for one of these loses that part's share only.
 
     Inputs:
     - name: key prefix.
@@ -163,13 +170,21 @@ def probe_module(name, module_class, cases, hint_train="", hint_eval="", hint_gr
         given = x.clone()
         out = model(given)
         record(f"{name}/case{c + 1}/train", {"x": x, "out": out}, check="inverted_dropout",
-               args={"keep": keep, "rtol": 1e-5, "convention": "drop"}, label=f"{label}, training mode", hint=hint_train)
+               args={"keep": keep, "rtol": 1e-5, "convention": "drop"}, label=f"{label}, training mode", hint=hint_train,
+               part="train")
         record(f"{name}/case{c + 1}/input", given, rtol=0, atol=0, label=f"{label}, the input after a call",
-               hint="do not modify the input in place (no x.mul_, x *= ..., inplace=True): return a new tensor")
+               hint="do not modify the input in place (no x.mul_, x *= ..., inplace=True): return a new tensor",
+               part="train")
+        record(f"{name}/case{c + 1}/type", {"input": tensor_type(x), "output": tensor_type(out)}, check="keeps_type",
+               args={"what": "the training-mode output"}, label=f"{label}, float32 input",
+               hint="build the mask and the scaling from x (torch.rand_like(x), torch.rand(x.shape, device=x.device) "
+                    "< keep, then .to(x.dtype)): a float64 mask turns a float32 net's activations into float64",
+               part="type", weight=0.5)
         leaf = x.clone().requires_grad_()
         out = model(leaf)
         (dx,) = torch.autograd.grad(out, leaf, dout)
         record(f"{name}/case{c + 1}/grad", {"x": x, "dout": dout, "out": out, "dx": dx}, check="dropout_backward",
-               args={"keep": keep, "rtol": 1e-5}, label=f"{label}, gradient w.r.t. x", hint=hint_grad)
+               args={"keep": keep, "rtol": 1e-5}, label=f"{label}, gradient w.r.t. x", hint=hint_grad, part="grad")
         model.eval()
-        record(f"{name}/case{c + 1}/eval", model(x.clone()), rtol=0, atol=0, label=f"{label}, eval mode", hint=hint_eval)
+        record(f"{name}/case{c + 1}/eval", model(x.clone()), rtol=0, atol=0, label=f"{label}, eval mode", hint=hint_eval,
+               part="eval", weight=0.5)

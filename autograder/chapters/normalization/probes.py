@@ -7,7 +7,7 @@ records with the reference solution's.
 """
 import numpy as np
 
-from dlcourse.grading import grading_rng, record
+from dlcourse.grading import grading_rng, record, tensor_type
 
 
 def _inputs(rng, shape, c):
@@ -51,6 +51,9 @@ def probe_running_stats(name, forward, cases, hint_running="", hint_test=""):
       (extra bn_param entries, e.g. momentum or eps; running statistics given as "random" are
       drawn here).
     - hint_running, hint_test: hints for wrong running statistics and a wrong test-mode output.
+
+    Two parts of the test's points (record's part): "running" (the statistics after each
+    train-mode call) and "test" (the test-mode output, with the statistics after it).
     """
     for c, case in enumerate(cases):
         rng = grading_rng(name, c)
@@ -66,17 +69,24 @@ def probe_running_stats(name, forward, cases, hint_running="", hint_test=""):
             forward(x, gamma, beta, bn_param)
             record(f"{name}/case{c + 1}/call{step}",
                    {"running_mean": bn_param.get("running_mean", np.nan), "running_var": bn_param.get("running_var", np.nan)},
-                   label=f"{label}, after train-mode call {step}", hint=hint_running, rtol=1e-6, atol=1e-8)
+                   label=f"{label}, after train-mode call {step}", hint=hint_running, rtol=1e-6, atol=1e-8,
+                   part="running")
         bn_param["mode"] = "test"
         x = _inputs(rng, (max(1, shape[0] // 2), *shape[1:]), ch)[0]
         out, _ = forward(x, gamma, beta, bn_param)
         record(f"{name}/case{c + 1}/test", {"out": out, "running_mean": bn_param.get("running_mean", np.nan),
                                             "running_var": bn_param.get("running_var", np.nan)},
-               label=f"{label}, test mode after {case['calls']} train-mode calls", hint=hint_test, rtol=1e-6, atol=1e-8)
+               label=f"{label}, test mode after {case['calls']} train-mode calls", hint=hint_test, rtol=1e-6, atol=1e-8,
+               part="test")
 
 
 def probe_module(name, module_class, shapes, hint=""):
-    """Record a BatchNorm module's parameters, output and gradients w.r.t. input, gamma and beta.
+    """Record a BatchNorm module's parameters, output and gradients w.r.t. input, gamma and beta,
+    and the dtype and device of a float32 module's output.
+
+    Parts of the test's points (record's part and weight): "init" (the parameters right after
+    construction; weight 1), "forward" (output and gradients, in float64; weight 2), "type" (a
+    float32 module on a float32 input gives float32, generic ``keeps_type``; weight 0.5).
 
     Inputs:
     - name: key prefix.
@@ -94,7 +104,7 @@ def probe_module(name, module_class, shapes, hint=""):
         record(f"{name}/case{c + 1}/init", {k: params[k] if k in params else np.nan for k in ("gamma", "beta")},
                label=f"BatchNorm({ch}) right after construction",
                hint="gamma (ones) and beta (zeros) must be nn.Parameter of shape (C,), registered on the module",
-               rtol=0, atol=0)
+               rtol=0, atol=0, part="init")
         x0, gamma, beta = _inputs(rng, shape, ch)
         dout = torch.as_tensor(rng.standard_normal(shape))
         with torch.no_grad():
@@ -104,4 +114,11 @@ def probe_module(name, module_class, shapes, hint=""):
         out = model(x)
         dx, dg, db = torch.autograd.grad(out, (x, model.gamma, model.beta), dout)
         record(f"{name}/case{c + 1}/forward", {"out": out, "dx": dx, "dgamma": dg, "dbeta": db},
-               label=f"x of shape {tuple(shape)}", hint=hint, rtol=1e-6, atol=1e-8)
+               label=f"x of shape {tuple(shape)}", hint=hint, rtol=1e-6, atol=1e-8, part="forward", weight=2.0)
+        x32 = torch.as_tensor(x0, dtype=torch.float32)
+        with torch.no_grad():
+            out32 = module_class(ch)(x32)
+        record(f"{name}/case{c + 1}/type", {"input": tensor_type(x32), "output": tensor_type(out32)}, check="keeps_type",
+               label=f"BatchNorm({ch}) as built (float32), float32 x of shape {tuple(shape)}",
+               hint="compute in the input's dtype: no np.float64 constants or torch.tensor(..., dtype=torch.float64) "
+                    "in forward; eps as a Python float", part="type", weight=0.5)

@@ -2,7 +2,7 @@
 autograder/judge/properties.py; found by name through autograder/chapters/__init__.py)."""
 import numpy as np
 
-from autograder.judge.properties import field, registry
+from autograder.judge.properties import field, registry, within
 
 PROPERTIES = {}
 prop = registry(PROPERTIES)
@@ -51,3 +51,29 @@ def crop_and_flip(ref, got, *, pad=4, flip_p=0.5, **_):
         if abs(values.mean() - pad) > 4 * sd_offset:
             return f"{name} crop offsets average {values.mean():.2f}, expected about {pad} (uniform on 0..{2 * pad})"
     return None
+
+
+@prop("any_placement")
+def any_placement(ref, got, *, rtol=1e-4, atol=1e-4, **_):
+    """Outputs equal to the reference's for one of the placements of option A's zero channels.
+
+    Record (autograder/chapters/resnet/probes.py, by_placement): {name: array, ...,
+    "placements": {placement: {name: array, ...}}}; only the reference's placements count (the
+    reference run computed them on the same inputs), only the student's own arrays are read.
+    Passes when, for the reference's own outputs or those of some placement, every array of the
+    student's is within rtol/atol (as an equality record's tolerance). The spec leaves open
+    whether the zero channels go after the input's channels, before them or on both sides: each
+    correct block matches one of them, a wrong one none.
+    """
+    own = {k: v for k, v in ref.items() if k != "placements"}
+    candidates = [own] + list((ref.get("placements") or {}).values())
+    mine = {k: field(got, k) for k in own}
+    for expected in candidates:
+        if within(expected, mine, rtol, atol):
+            return None
+    for key, exp in own.items():
+        if mine[key].shape != exp.shape:
+            return f"{key}: shape {mine[key].shape}, expected {exp.shape}"
+    worst = max(float(np.max(np.abs(mine[k] - v) / (np.abs(mine[k]) + np.abs(v) + atol))) for k, v in own.items())
+    where = f" or any of the {len(candidates) - 1} placements of option A's zero channels" if len(candidates) > 1 else ""
+    return f"relative error up to {worst:.1e} against the reference's outputs{where}"

@@ -156,3 +156,25 @@ def test_a_handin_judge_of_unknown_kind_is_a_clear_grading_error():
     spec = {"name": "m.pt", "test": "t", "judge": {"kind": "regressor", "data": "cifar10-heldout.npz"}}
     with pytest.raises(GradingError, match='kind "classifier".*builder, before, key, levels'):
         handin.judge(spec, None, {}, seed=1, cfg=Config(), sandbox_mode="none", timeout=1)
+
+
+def test_keeps_type_accepts_the_inputs_dtype_and_device_and_names_a_change():
+    torch = pytest.importorskip("torch")
+    from autograder.judge.cell import decode
+    from autograder.judge.properties import keeps_type
+    from dlcourse.grading import tensor_type
+
+    def typed(x, out):
+        return decode(encode({"input": tensor_type(x), "output": tensor_type(out)}))
+
+    x = torch.ones(3, dtype=torch.float32)
+    ref = typed(x, x * 2)
+    assert keeps_type(ref, typed(x, x * 2)) is None
+    reason = keeps_type(ref, typed(x, x.double()), what="the training-mode output")
+    assert reason.startswith("the training-mode output is float64 for a float32 input: keep the input's dtype")
+    assert "float32 input" in keeps_type(ref, typed(x, x.numpy().astype("float16")))
+    assert "no tensor" in keeps_type(ref, typed(x, [1.0, 2.0]))
+    assert tensor_type(torch.ones(1, dtype=torch.bfloat16)) == {"dtype": 1, "device": 0}
+    fake_gpu = {"input": {"dtype": 2, "device": 0}, "output": {"dtype": 2, "device": 1}}
+    assert "is on cuda:0 for a cpu input" in keeps_type(decode(encode(fake_gpu)) | {"input": ref["input"]},
+                                                        decode(encode(fake_gpu)))

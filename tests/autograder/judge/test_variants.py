@@ -209,3 +209,35 @@ def test_optimizers_feedback_names_the_failed_test(graded):
     _, out, _ = graded["optimizers"]
     wrong = (out / "feedback" / "wrong-adam-swapped-betas" / "optimizers" / "optimizers.html").read_text()
     assert "test_adam" in wrong and "failed" in wrong and "probe_update_rule" not in wrong
+
+
+# Partial points by part (record's part and weight; the judge: autograder/judge/cell.py): a variant
+# right but for one separable property loses that part's share only, and its feedback says which part.
+PARTIAL = [  # (assignment, student, test, points earned of the test's, words its message must contain)
+    # default part (the visible checks' records) 1 + train 1 + grad 1 + eval 0.5 + type 0.5: the type part lost
+    ("dropout", "wrong-module-returns-float64", "test_dropout_module", 3 * 3.5 / 4,
+     ["[type: 12% of the points, lost]", "is float64 for a float32 input"]),
+    # default 1 + init 1 + forward 2 + type 0.5
+    ("normalization", "wrong-module-float64-parameters", "test_batchnorm_module", 3 * 4 / 4.5,
+     ["[type: 11% of the points, lost]", "float64 for a float32 input"]),
+    # the visible check_module also checks the initial gamma: the visible part is lost with init, forward and type kept
+    ("normalization", "wrong-module-gamma-init-random", "test_batchnorm_module", 3 * 2.5 / 4.5,
+     ["the visible checks did not pass", "must start as ones", "[init: 22% of the points, lost]", "gamma (ones)"]),
+    # init 1 + forward 1 + state 1 (no visible records)
+    ("resnet", "wrong-block-bn-momentum", "test_residual_block", 2.0,
+     ["[state: 33% of the points, lost]", "momentum 0.1"]),
+    # the visible parameter count fails (one more part of weight 1, lost) and so does init: forward and state kept;
+    # the hidden tests' hint is shown after the visible check's message
+    ("resnet", "wrong-block-unused-projection-layers", "test_residual_block", 1.5,
+     ["the visible checks did not pass: AssertionError: no conv biases; BN has 2 parameters per channel",
+      "[init: 25% of the points, lost]", "two 3x3 convs without bias"]),
+]
+
+
+@pytest.mark.parametrize("assignment, student, test_id, earned, words", by_chapter(PARTIAL, lambda v: v[0]),
+                         ids=lambda v: v if isinstance(v, str) and v.startswith(("wrong-", "valid-")) else None)
+def test_partial_points_by_part(graded, assignment, student, test_id, earned, words):
+    [test] = [t for t in graded[assignment][0][student]["tests"] if t["id"] == test_id]
+    assert test["status"] == "partial" and test["points"] == pytest.approx(earned, abs=1e-5), test
+    for w in words:
+        assert w in test["message"], (w, test["message"])

@@ -29,6 +29,12 @@ def test_probes_record_outputs_gradients_and_running_statistics(monkeypatch):
     probes.probe_module("mod", TorchBatchNorm, shapes=[(2, 3, 4)])
     os.close(w)
     with os.fdopen(r) as f:
-        keys = [json.loads(line)["key"] for line in f]
+        lines = [json.loads(line) for line in f]
+    keys = [line["key"] for line in lines]
     assert keys == ["bn/case1/out", "bn/case1/grads", "run/case1/call1", "run/case1/call2", "run/case1/test",
-                    "mod/case1/init", "mod/case1/forward"]
+                    "mod/case1/init", "mod/case1/forward", "mod/case1/type"]
+    # partial points: the running statistics and the test mode, the module's init, forward and dtype apart
+    assert [(line["part"], line["weight"]) for line in lines] == [
+        ("", 1.0), ("", 1.0), ("running", 1.0), ("running", 1.0), ("test", 1.0), ("init", 1.0), ("forward", 2.0),
+        ("type", 0.5)]
+    assert lines[-1]["check"] == "keeps_type"
