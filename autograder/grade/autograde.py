@@ -19,6 +19,11 @@ Then every submission's time (its timestamp.txt) and late penalty are written to
 (autograder.records.late: due dates and penalties come from the settings and are worked out again on
 every run, so changing them regrades nothing), grades.csv, lms.csv and the feedback pages are
 rebuilt (autograder.records.report), and the class statistics, stats.csv and stats.html (autograder.records.stats).
+
+Each result graded now gets result["timings"]["writing"] (run.execute.phase; the grade's other
+phases: grade.submission): its journal entry and gradebook row, plus its share of the reports and
+statistics written after the last result (their time over the submissions graded now). It is
+added after the journal entry is written, so the journal holds the grading's phases, not this one.
 """
 import time
 from functools import partial
@@ -30,6 +35,7 @@ from ..intake import folders
 from ..records import late, manual, report, stats
 from ..judge import seeds
 from ..records import journal as journal_mod
+from ..run.execute import add, phase
 from ..config import Config
 from ..errors import GradingError
 from .submission import grade_notebook, public, shipped_handins, submitted_handins
@@ -159,8 +165,9 @@ def autograde(submissions_dir, out_dir, root=None, cfg=None, assignment=None, lo
             if todo:
                 log(f"grading {len(todo)} submission(s) " + (f"on the Dask cluster at {scheduler}" if scheduler
                                                               else f"with {cfg.workers} worker(s)"))
-            graded = set()
+            graded, writing = set(), {}
             for n, (key, result) in enumerate(_jobs(todo, refused, grade, cfg.workers, scheduler, root), 1):
+                wrote, grader_wrote = time.monotonic(), time.thread_time()
                 graded.add(key)
                 who, path, digest, fp = meta[key]
                 previous = journal.latest.get(key)
@@ -173,11 +180,17 @@ def autograde(submissions_dir, out_dir, root=None, cfg=None, assignment=None, lo
                     journal.mark_stored(key)
                 log(f"[{n}/{len(todo)}] {who} {key[1]}/{result['notebook']}: {result['score']:g}/{result['max_score']:g} "
                     f"({time.monotonic() - start:.0f}s)")
+                writing[key] = phase(time.monotonic() - wrote, 0.0, time.thread_time() - grader_wrote)
+            wrote, grader_wrote = time.monotonic(), time.thread_time()
             changed = {(who, assign) for who, assign in sorted({(k[0], k[1]) for k in meta if k[1] in known})
                        if late.record(gb, who, assign, times.get((who, assign)), penalty, cfg.late_penalty)}
             current = {key: journal.latest[key] for key in meta if key in journal.latest}
             report.write_all(out, gb, current, root, log, pages=graded | {k for k in current if k[:2] in changed})
             stats.write(out, stats.latest(current.items()), gb, log)
+            shared = (time.monotonic() - wrote, time.thread_time() - grader_wrote)
+            for key, own in writing.items():  # in memory only: the journal entry is written already
+                timings = current[key]["result"].setdefault("timings", {})
+                timings["writing"] = add(own, shared[0] / len(writing), 0.0, shared[1] / len(writing))
     if notes:
         (out / "intake.txt").write_text("".join(n + "\n" for n in notes), encoding="utf-8")
     # ordered by (student, assignment, file): results are dicts, never compared

@@ -19,9 +19,22 @@ with a fresh hidden-test seed (so new hidden inputs and, for random answers such
 masks, new draws); prints each submission's score range over the N gradings and whether every
 grading gave the expected verdict (reference and valid-*: max_score; wrong-*: fewer points on
 each test its `# expect:` header names).
+
+`--breakdown [--assignment A ...] [--submissions N]` says where a submission's time goes instead:
+per chapter (default: every one) a tiny class (N submissions, default 4: the reference answers
+and the untouched release, alternately) graded by one `autograde` run with 1 worker; a table of
+the median wall seconds, kernel CPU seconds (its cgroup's cpuacct; "n/a" without) and grader CPU
+seconds of each phase of grade.submission.PHASES, as the grader measured them (result["timings"]),
+the submission in all, the run's one reference run apart (from the setup check's line), and the
+cold-start floor: N fresh interpreters (no sandbox, no IPython), 2 at a time, each only running the
+import statements of the cells before the notebook's first answer cell (its wall time and the
+child's CPU from its rusage). Medians per phase: they need not add up to the median in all.
 """
 import argparse
+import ast
 import copy
+import re
+import statistics
 import signal
 import subprocess
 import sys
@@ -40,7 +53,9 @@ from .. import course
 from ..judge import seeds
 from .autograde import autograde
 from ..config import Config
-from .submission import grade_notebook
+from .submission import PHASES, grade_notebook
+from ..run.execute import child_env
+from ..notebook import is_solution
 from ..notebook import grade_id, read, write
 from ..transforms.fill import fill
 
@@ -110,8 +125,29 @@ def main(argv=None):
     parser.add_argument("--dry-run", action="store_true", help="6 submissions, the first worker count only")
     parser.add_argument("--scale", action="store_true", help="measure a course term (see above)")
     parser.add_argument("--repeat", type=int, default=0, help="grade an assignment's variants this many times")
-    parser.add_argument("--assignment", default="dropout", help="with --repeat: which assignment")
+    parser.add_argument("--assignment", action="append", default=None,
+                        help="with --repeat: which assignment (default dropout); with --breakdown: "
+                             "one chapter, repeatable (default every chapter)")
+    parser.add_argument("--breakdown", action="store_true", help="where a submission's time goes (see above)")
     args = parser.parse_args(argv)
+    if args.breakdown:
+        known = course.assignments()
+        chosen = args.assignment or sorted(known)
+        unknown = [a for a in chosen if a not in known]
+        if unknown:
+            parser.error(f"unknown assignment(s) {', '.join(unknown)}; this course has: {', '.join(sorted(known))}")
+        n = args.submissions if args.submissions != 40 else 4
+        if n < 1:
+            parser.error("--submissions must be at least 1")
+        print(f"machine: {platform.platform()}, {os.cpu_count()} cores; sandbox: "
+              f"{'bubblewrap' if shutil.which('bwrap') else 'none'}; load average "
+              f"{', '.join(f'{x:.1f}' for x in os.getloadavg())} (1, 5, 15 min) at the start", flush=True)
+        return {a: breakdown(a, n, args.cell_timeout) for a in chosen}
+    if args.assignment is None:
+        args.assignment = ["dropout"]
+    elif len(args.assignment) > 1 and args.repeat:
+        parser.error("--repeat takes one --assignment")
+    args.assignment = args.assignment[0]
     if args.repeat:
         workers = int(args.workers.split(",")[-1])
         return repeat(args.assignment, args.repeat, workers, args.cell_timeout)
@@ -224,6 +260,99 @@ def scale(n, cell_timeout, full=True):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def _notebooks(assignment):
+    """(source path, instructor notebook, released notebook) of a one-notebook assignment."""
+    [source_path] = sorted((course.solutions_dir() / assignment).glob("*.ipynb"))
+    return source_path, read(source_path), read(course.exercises_dir() / assignment / source_path.name)
+
+
+def import_code(nb):
+    """The import statements (top level) of the code cells before the notebook's first answer cell:
+    what the cold-start floor's interpreters run."""
+    first_answer = next((i for i, c in enumerate(nb.cells) if is_solution(c)), len(nb.cells))
+    lines = []
+    for cell in nb.cells[:first_answer]:
+        if cell.cell_type != "code":
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        lines += [ast.unparse(node) for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
+    return "\n".join(lines)
+
+
+def cold_start(code, n, at_once=2):
+    """[(wall s, CPU s)] of n fresh interpreters running `code`, at_once at a time (the CPU from each
+    child's rusage, os.wait4); the course library importable, the kernels' environment otherwise."""
+    from concurrent.futures import ThreadPoolExecutor
+    env = child_env({"PYTHONPATH": str(course.course_root())})
+
+    def one(_):
+        began = time.monotonic()
+        proc = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE)
+        err = proc.stderr.read()
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode:
+            raise SystemExit(f"the cold-start interpreter failed: {err.decode(errors='replace').strip().splitlines()[-1:]}")
+        return time.monotonic() - began, usage.ru_utime + usage.ru_stime
+
+    with ThreadPoolExecutor(max_workers=at_once) as pool:
+        return list(pool.map(one, range(n)))
+
+
+def _median(values):
+    values = list(values)
+    return None if any(v is None for v in values) else statistics.median(values)
+
+
+def _seconds(value):
+    return "n/a" if value is None else f"{value:.2f}"
+
+
+def in_all(timings):
+    """run.execute.phase() of a graded submission in all: its grading (timings["total"]) and writing."""
+    total, writing = timings["total"], timings.get("writing", {"wall": 0.0, "grader_cpu": 0.0})
+    return {"wall": total["wall"] + writing["wall"], "cpu": total["cpu"],
+            "grader_cpu": total["grader_cpu"] + writing["grader_cpu"]}
+
+
+def breakdown(assignment, n, cell_timeout, log=lambda m: print(m, flush=True)):
+    """Where a submission's time goes (module docstring); prints the chapter's table and returns
+    {"results": [result of each submission], "reference": the setup check's line, "cold": cold_start()}."""
+    source_path, source, released = _notebooks(assignment)
+    tmp = Path(tempfile.mkdtemp(prefix="dlcourse-breakdown-"))
+    kinds = [("reference", fill(released, source)), ("untouched", released)]
+    for i in range(n):
+        write(kinds[i % 2][1], tmp / "class" / f"student{i:03d}" / assignment / source_path.name)
+    lines = []
+    cfg = Config(cell_timeout=cell_timeout, cache_dir=str(tmp / "cache"), workers=1)
+    try:
+        results = [r for _, r in autograde(tmp / "class", tmp / "out", cfg=cfg, log=lines.append, force=True)]
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    reference = next((l for l in lines if l.startswith("setup check:") and "reference solution ran" in l), "")
+    cold = cold_start(import_code(source), n)
+    timed = [r["timings"] for r in results]
+    log(f"\n{assignment}: {n} submissions ({(n + 1) // 2} with the reference answers, {n // 2} untouched), 1 worker, "
+        f"cell_timeout {cell_timeout:g} s; load average {os.getloadavg()[0]:.1f} after it\n")
+    log("| phase | median wall s | median CPU s, kernel | median CPU s, grader |\n|---|---|---|---|")
+    for key, label in PHASES:
+        log(f"| {label} | {_seconds(_median(t[key]['wall'] for t in timed))} | "
+            f"{_seconds(_median(t[key]['cpu'] for t in timed))} | {_seconds(_median(t[key]['grader_cpu'] for t in timed))} |")
+    totals = [in_all(t) for t in timed]
+    log(f"| the submission in all (the reference run left out) | {_seconds(_median(t['wall'] for t in totals))} | "
+        f"{_seconds(_median(t['cpu'] for t in totals))} | {_seconds(_median(t['grader_cpu'] for t in totals))} |")
+    took = re.search(r"the reference solution ran in ([\d.]+) s \((?:([\d.]+) s CPU in its kernel, )?([\d.]+) s", reference)
+    if took:
+        log(f"| the reference solution, once per run (apart) | {took.group(1)} | {took.group(2) or 'n/a'} | {took.group(3)} |")
+    log(f"| cold-start floor: a fresh interpreter running the notebook's imports ({n}, 2 at a time) | "
+        f"{_seconds(statistics.median(w for w, _ in cold))} | {_seconds(statistics.median(c for _, c in cold))} | |")
+    return {"results": results, "reference": reference, "cold": cold}
+
+
 def repeat(assignment, runs, workers, cell_timeout, seed=None, only=None, log=lambda m: print(m, flush=True)):
     """Grade an assignment's reference, untouched release and variants `runs` times with fresh seeds
     (seed: of the generator that draws the grading seeds; only: names of the submissions to grade).
@@ -234,9 +363,7 @@ def repeat(assignment, runs, workers, cell_timeout, seed=None, only=None, log=la
     import random
 
     folder = course.course_root() / "tests" / "autograder" / "variants" / assignment
-    [source_path] = sorted((course.solutions_dir() / assignment).glob("*.ipynb"))
-    source = read(source_path)
-    released = read(course.exercises_dir() / assignment / source_path.name)
+    source_path, source, released = _notebooks(assignment)
     tmp = Path(tempfile.mkdtemp(prefix="dlcourse-repeat-"))
     subs = {"reference": (fill(released, source), set()), "untouched": (released, None)}
     for path in sorted(folder.glob("*.py")):

@@ -50,6 +50,16 @@ def _advice(mode, error):
     return hint
 
 
+def reference_took(result):
+    """"; the reference solution ran in W s (C s CPU)" when grading `result` ran it (its
+    timings["reference"], see grade.submission), else "": the run's one reference run, said once."""
+    ran = result.get("timings", {}).get("reference")
+    if not ran:
+        return ""
+    cpu = "" if ran["cpu"] is None else f"{ran['cpu']:.1f} s CPU in its kernel, "
+    return f"; the reference solution ran in {ran['wall']:.1f} s ({cpu}{ran['grader_cpu']:.1f} s the grader's)"
+
+
 def check(assignments, root=None, cfg=None, log=None, seed=None):
     """Raise GradingError unless every notebook of these assignments gets max_score from its reference answers
     (graded with `seed`, the run's hidden-test seed: also its reference run, then reused by the class)."""
@@ -84,7 +94,7 @@ def check(assignments, root=None, cfg=None, log=None, seed=None):
             if log:
                 left_out = f" (left out: {', '.join(sorted(handin))}, which judge(s) a handed-in file)" if handin else ""
                 log(f"setup check: {assignment}/{source_path.stem} reference answers score "
-                    f"{score:g}/{max_score:g} in sandbox {mode!r}{left_out}")
+                    f"{score:g}/{max_score:g} in sandbox {mode!r}{left_out}" + reference_took(result))
             if score < max_score:
                 lost = "; ".join(f"{t['id']}: {t['status']} {t['message']}"[:200] for t in checked
                                  if t["status"] != "passed")

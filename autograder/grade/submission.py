@@ -6,12 +6,21 @@
 The reference solution (solutions/<assignment>/<notebook>.ipynb) is run once per seed (a fresh
 secret per grading, see autograder.judge.seeds) and kept in memory (on disk too for a fixed debugging
 seed); the submission runs in its own limited, isolated kernel; the judging happens here.
+
+result["timings"] says where the submission's time went, measured by the grader (never by the
+kernel): {phase: {"wall", "cpu", "grader_cpu"}} (run.execute.phase: wall seconds, the kernels' CPU
+seconds from their cgroups, None without cgroup accounting, and the grading thread's own CPU) for
+each key of PHASES, "total" (the submission from reading it to its result, the reference run left
+out) and, when this grading ran the reference solution (once per seed, shared by a run),
+"reference" apart. autograde adds "writing" (journal, gradebook, feedback). grades.csv and the
+feedback never show them.
 """
 import hashlib
 import json
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 import nbformat
@@ -25,13 +34,42 @@ from ..run import sandbox
 from ..config import Config
 from ..errors import GradingError
 from ..text import without_paths
-from ..run.execute import grading_cells, join_stages, run_cells
+from ..run.execute import add, grading_cells, join_stages, phase, run_cells
 from ..judge.cell import first_cause, judge_cell
 from ..judge import chapter
 from ..notebook import (forbid_rule, grade_id, handin_specs, is_autograded_test, is_manual, is_solution, is_task, points, read,
                         timeout)
 from ..transforms.merge import merge
 
+
+PHASES = (  # (key in result["timings"], what it is), in the order a submission goes through them
+    ("sandbox_start", "sandbox start (bubblewrap and the kernel up until it answers)"),
+    ("imports", "interpreter and imports (the cells before the first answer cell: setup, imports)"),
+    ("student_cells", "student cells (answer cells and the other cells grading runs after the first)"),
+    ("tests_and_judging", "hidden tests and judging (test cells, both stages; hand-ins; judge)"),
+    ("preparing", "preparing (read, merge, working folder made and removed)"),
+    ("restarts", "restarts (a kernel again after a timeout or crash, earlier cells replayed)"),
+    ("writing", "writing results (journal, gradebook, feedback)"),
+)
+
+
+def _kernel_time(timings):
+    """phase() of everything a run_cells call's timings count: its kernels' starts, cells, restarts, folder."""
+    total = phase()
+    for part in ("start", "cells", "restarts", "folder"):
+        add(total, **timings[part])
+    return total
+
+
+def _cell_phases(nb, cells, outcomes, into):
+    """Add each run cell's figures to its phase in `into` (PHASES): the code cells before the
+    notebook's first answer cell are "imports", autograded test cells "tests_and_judging", every
+    other cell run "student_cells"."""
+    first_answer = next((i for i, c in enumerate(nb.cells) if is_solution(c)), len(nb.cells))
+    for cell, outcome in zip(cells, outcomes):
+        kind = ("tests_and_judging" if is_autograded_test(nb.cells[cell.index])
+                else "imports" if cell.index < first_answer else "student_cells")
+        add(into[kind], outcome.seconds, outcome.cpu_seconds, outcome.grader_cpu)
 
 
 def _cells(nb, cfg):
@@ -113,13 +151,14 @@ _LOCKS = {}
 _LOCKS_GUARD = threading.Lock()
 
 
-def reference_records(source_path, cfg, root=None, log=None, seed=None, assignment=None):
+def reference_records(source_path, cfg, root=None, log=None, seed=None, assignment=None, timings=None):
     """{test grade_id: [records]} of the reference solution for this seed (default: cfg's fixed seed).
 
     Run once per source, seed and library: kept in memory (a few recent seeds), and in the on-disk
     cache only for a fixed seed (a fresh seed is a secret and is never written down). Concurrent
     gradings with the same seed wait for one run. assignment: the notebook's (its chapter's
-    property checks count as known); None: the name of the source's folder.
+    property checks count as known); None: the name of the source's folder. timings: a dict that
+    gets "reference" (run.execute.phase) when this call ran the reference solution.
     """
     if seed is None:
         seed = seeds.draw(cfg)
@@ -128,14 +167,18 @@ def reference_records(source_path, cfg, root=None, log=None, seed=None, assignme
         lock = _LOCKS.setdefault(key, threading.Lock())
     with lock:
         if key not in _MEMORY:
-            records = _reference_records(source_path, cfg, root, log, seed, key, assignment)
+            began, grader_began, ran = time.monotonic(), time.thread_time(), {}
+            records = _reference_records(source_path, cfg, root, log, seed, key, assignment, ran)
+            if timings is not None:
+                timings["reference"] = phase(time.monotonic() - began, _kernel_time(ran)["cpu"] if ran else 0.0,
+                                             time.thread_time() - grader_began)
             while len(_MEMORY) >= _MEMORY_KEEP:
                 _MEMORY.pop(next(iter(_MEMORY)))
             _MEMORY[key] = records
         return _MEMORY[key]
 
 
-def _reference_records(source_path, cfg, root, log, seed, key, assignment=None):
+def _reference_records(source_path, cfg, root, log, seed, key, assignment=None, timings=None):
     assignment = assignment or Path(source_path).resolve().parent.name  # solutions/<assignment>/<notebook>.ipynb
     on_disk = seeds.fixed(cfg) and seed == cfg.seed
     cache_dir = Path(cfg.cache_dir) if cfg.cache_dir else course.course_root(root) / ".cache" / "grader"
@@ -148,7 +191,7 @@ def _reference_records(source_path, cfg, root, log, seed, key, assignment=None):
     source = read(source_path)
     cells = _cells(source, cfg)
     # isolated like every submission: a poisoned environment would otherwise run here unsandboxed
-    outcomes = run_cells(cells, seed=seed, cfg=cfg, sandbox_mode=sandbox.resolve(cfg.sandbox))
+    outcomes = run_cells(cells, seed=seed, cfg=cfg, sandbox_mode=sandbox.resolve(cfg.sandbox), timings=timings)
     cells, outcomes = _joined(cells, outcomes)
     for cell, outcome in zip(cells, outcomes):
         if outcome.status != "ok":
@@ -302,10 +345,17 @@ def grade_notebook(path, assignment=None, root=None, cfg=None, log=None, seed=No
 
 
 def _grade(path, assignment, root, cfg, log, seed):
+    began, grader_began = time.monotonic(), time.thread_time()
+    timings = {key: phase() for key, _ in PHASES if key != "writing"}
     assignment, name, source_path = resolve_notebook(path, assignment, root)
     submitted = read(path, cfg.notebook_mb)
     source = read(source_path)
-    reference = reference_records(source_path, cfg, root, log, seed, assignment)
+    add(timings["preparing"], time.monotonic() - began, 0.0, time.thread_time() - grader_began)
+    reference_began, reference_grader = time.monotonic(), time.thread_time()
+    reference = reference_records(source_path, cfg, root, log, seed, assignment, timings=timings)
+    # the reference run, or the wait for another grading's, is not this submission's time
+    reference_wall, reference_grader = time.monotonic() - reference_began, time.thread_time() - reference_grader
+    step, grader_step = time.monotonic(), time.thread_time()
     merged, problems = merge(source, submitted)
     files, handin_problems = handin_files(source, path)
     problems += handin_problems
@@ -314,7 +364,14 @@ def _grade(path, assignment, root, cfg, log, seed):
     cells = _cells(merged, cfg)
     if log:
         log(f"grading {path} ({assignment}/{name}, {len(cells)} code cells, sandbox: {mode})")
-    outcomes = run_cells(cells, seed=seed, cfg=cfg, sandbox_mode=mode, log=log, files=files)
+    add(timings["preparing"], time.monotonic() - step, 0.0, time.thread_time() - grader_step)
+    ran = {}
+    outcomes = run_cells(cells, seed=seed, cfg=cfg, sandbox_mode=mode, log=log, files=files, timings=ran)
+    add(timings["sandbox_start"], **ran["start"])
+    add(timings["restarts"], **ran["restarts"])
+    add(timings["preparing"], **ran["folder"])
+    _cell_phases(merged, cells, outcomes, timings)
+    step, grader_step, kernel_cpu = time.monotonic(), time.thread_time(), 0.0
     cells, outcomes = _joined(cells, outcomes)
     by_test = _by_test(merged, cells, outcomes)
     failures = _student_failures(source, merged, cells, outcomes)
@@ -325,8 +382,13 @@ def _grade(path, assignment, root, cfg, log, seed):
     judged = {}  # test grade_id -> (reference records, student records, outcome) of hand-ins judged apart
     for gid, spec in handin.judged_specs(source).items():
         test_cell = next((c for c in source.cells if grade_id(c) == gid), None)
+        own = {}
         ref, mine, outcome = handin.judge(spec, merged, files, assignment=assignment, seed=seed, cfg=cfg, sandbox_mode=mode,
-                                          timeout=timeout(test_cell, cfg.cell_timeout) if test_cell else cfg.cell_timeout)
+                                          timeout=timeout(test_cell, cfg.cell_timeout) if test_cell else cfg.cell_timeout,
+                                          timings=own)
+        if own:  # the hand-in's own kernel: its CPU is judging's (its wall time is in the step's)
+            cpu = _kernel_time(own)["cpu"]
+            kernel_cpu = None if kernel_cpu is None or cpu is None else kernel_cpu + cpu
         if outcome is not None and outcome.status in ("timeout", "crashed"):
             problems.append(f"{spec['name']}: {outcome.evalue}")
         judged[gid] = ([ref], [mine] if mine else [], outcome)  # the test is the hand-in's alone
@@ -360,6 +422,13 @@ def _grade(path, assignment, root, cfg, log, seed):
             tests.append({"id": gid, "points": 0.0, "max_points": points(cell), "status": "manual",
                           "message": "graded by hand"})
     auto = [t for t in tests if t["status"] != "manual"]
+    add(timings["tests_and_judging"], time.monotonic() - step, kernel_cpu, time.thread_time() - grader_step)
+    timings["total"] = phase(time.monotonic() - began - reference_wall, None, time.thread_time() - grader_began - reference_grader)
+    timings["total"]["cpu"] = _kernel_time(ran)["cpu"]
+    if timings["total"]["cpu"] is not None and kernel_cpu is not None:
+        timings["total"]["cpu"] += kernel_cpu
+    else:
+        timings["total"]["cpu"] = None
     return {"assignment": assignment, "notebook": name, "score": sum(t["points"] for t in auto),
             "max_score": sum(t["max_points"] for t in auto), "tests": tests, "problems": problems,
-            "handins": handins, "sandbox": mode}
+            "handins": handins, "sandbox": mode, "timings": timings}

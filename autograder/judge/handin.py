@@ -93,14 +93,14 @@ def views(images, seed):
     return np.clip(np.rint(out), 0, 255).astype(np.uint8)
 
 
-def judge(spec, merged, files, *, seed, cfg, sandbox_mode, timeout, assignment=None):
+def judge(spec, merged, files, *, seed, cfg, sandbox_mode, timeout, assignment=None, timings=None):
     """(reference record, student record or None, outcome or None) of a judged hand-in (module docstring).
 
     merged: the submission merged into the instructor notebook (autograder.transforms.merge);
     files: the hand-ins that passed intake ({name: path}, see grade.handin_files); timeout: seconds
     for the evaluation cell (the test cell's limit); assignment: the notebook's (whose chapter
-    evaluates and scores the hand-in). A hand-in that is missing or was refused at intake is judged
-    without a kernel (problem 1)."""
+    evaluates and scores the hand-in); timings: filled as run.execute.run_cells fills it. A hand-in
+    that is missing or was refused at intake is judged without a kernel (problem 1)."""
     j = spec["judge"]
     missing = [k for k in ("data", "builder", "before", "key", "levels", "check") if k not in j]
     if j.get("kind") != "classifier" or missing:
@@ -126,7 +126,8 @@ def judge(spec, merged, files, *, seed, cfg, sandbox_mode, timeout, assignment=N
         np.save(Path(tmp) / VIEWS_FILE, shown, allow_pickle=False)
         # a seed of its own: the kernel needs none, and the run's is not for it
         outcomes = run_cells(cells, seed=secrets.randbits(62), cfg=cfg, sandbox_mode=sandbox_mode,
-                             files={spec["name"]: files[spec["name"]], VIEWS_FILE: Path(tmp) / VIEWS_FILE})
+                             files={spec["name"]: files[spec["name"]], VIEWS_FILE: Path(tmp) / VIEWS_FILE},
+                             timings=timings)
     outcome = outcomes[-1]
     mine = next((r for r in outcome.records if r.get("key") == j["key"]), None)
     return ref, mine, outcome

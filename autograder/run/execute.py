@@ -6,6 +6,13 @@ use them up), with a wall-clock backstop; wall-clock seconds where it cannot. A 
 its kernel (os._exit, abort, memory exhaustion) is reported as such; the kernel is restarted,
 the earlier non-test cells are replayed quietly to rebuild the state, and the run goes on, so
 what can still be graded is graded.
+
+Where the time goes (`run_cells(..., timings={})`): every figure is measured here, by the grader,
+never taken from the kernel. A kernel is started when it answers an empty command (START_PING):
+that is its "start" (the sandbox, the interpreter, IPython). Each Outcome carries its cell's wall
+seconds, the kernel's CPU seconds (its cgroup's cpuacct; None without cgroup accounting) and the
+grader thread's own CPU seconds (time.thread_time: with parallel workers, process_time would count
+the other workers' too).
 """
 import json
 import os
@@ -103,6 +110,7 @@ class Outcome:
     record_bytes: int = 0
     cpu_seconds: float = None  # CPU time of the kernel's processes during the cell (with cgroup accounting)
     stages: dict = None  # a test cell run in two stages (split_test): {"visible": Outcome, "hidden": Outcome}
+    grader_cpu: float = 0.0  # CPU seconds of the grading thread while it ran the cell (time.thread_time)
 
 
 @dataclass
@@ -178,6 +186,7 @@ def join_stages(cells, outcomes):
                            seconds=first.seconds + outcome.seconds, malformed=first.malformed + outcome.malformed,
                            overflow=first.overflow or outcome.overflow, record_bytes=first.record_bytes + outcome.record_bytes,
                            cpu_seconds=None if first.cpu_seconds is None else first.cpu_seconds + (outcome.cpu_seconds or 0.0),
+                           grader_cpu=first.grader_cpu + outcome.grader_cpu,
                            stages={"visible": first, "hidden": outcome})
             # the cell's text again: the hidden stage's without the blank lines that stood for the visible part
             joined.append((Cell(cell.index, first_cell.source + cell.source.lstrip("\n"), cell.timeout, replay=False), both))
@@ -248,12 +257,13 @@ class Kernel:
     def run(self, cell, deadline, cpu_limit=None):
         """Run one cell until it reports done, the kernel dies, the deadline (monotonic) passes, or
         (with cgroup accounting) its processes have used cpu_limit seconds of CPU during it."""
-        start = time.monotonic()
+        start, grader_start = time.monotonic(), time.thread_time()
         cpu_start = self.cpu_seconds() if cpu_limit is not None else None
         outcome = Outcome("crashed")
         if not self._send((json.dumps({"index": cell.command, "source": cell.source}) + "\n").encode(), deadline):
             outcome.status = "timeout" if time.monotonic() >= deadline else "crashed"
             outcome.seconds = time.monotonic() - start
+            outcome.grader_cpu = time.thread_time() - grader_start
             return outcome
         while True:
             left = deadline - time.monotonic()
@@ -277,6 +287,7 @@ class Kernel:
             if done:
                 break
         outcome.seconds = time.monotonic() - start
+        outcome.grader_cpu = time.thread_time() - grader_start
         if cpu_start is not None:
             outcome.cpu_seconds = max(0.0, (self.cpu_seconds() or cpu_start) - cpu_start)
         return outcome
@@ -384,7 +395,24 @@ def child_env(extra=None):
     return env
 
 
-def run_cells(cells, *, seed, cfg, sandbox_mode="none", log=None, files=None):
+START_PING = Cell(-1, "", 0.0)  # the empty command a new kernel must answer: then it has started
+
+
+def phase(wall=0.0, cpu=0.0, grader_cpu=0.0):
+    """One phase's figures in a result's timings: wall seconds, the kernel's CPU seconds (None where
+    no cgroup accounts for it), the grader's own CPU seconds."""
+    return {"wall": wall, "cpu": cpu, "grader_cpu": grader_cpu}
+
+
+def add(into, wall=0.0, cpu=0.0, grader_cpu=0.0):
+    """Add figures to a phase() dict in place (a None kernel CPU stays None)."""
+    into["wall"] += wall
+    into["cpu"] = None if into["cpu"] is None or cpu is None else into["cpu"] + cpu
+    into["grader_cpu"] += grader_cpu
+    return into
+
+
+def run_cells(cells, *, seed, cfg, sandbox_mode="none", log=None, files=None, timings=None):
     """Run cells in order in a fresh kernel; returns a list of Outcome, one per cell.
 
     Inputs:
@@ -394,7 +422,14 @@ def run_cells(cells, *, seed, cfg, sandbox_mode="none", log=None, files=None):
     - sandbox_mode: "bwrap" or "none" (see sandbox.resolve).
     - files: {name: path} of files copied into the kernel's working folder first (handed-in
       files the notebook reads, checked by the caller: see grade.handin_files).
+    - timings: a dict filled with phase() figures (module docstring): "start" (the first kernel up
+      until it answers), "restarts" (kernels started again after a timeout or crash, and the earlier
+      cells replayed), "folder" (the working and library folders made and removed, the last kernel
+      ended), "cells" (all cells' Outcomes added up; each cell's own figures are in its Outcome).
     """
+    timings = {} if timings is None else timings
+    timings.update(start=phase(), restarts=phase(), folder=phase(), cells=phase())
+    folder_wall, folder_cpu = time.monotonic(), time.thread_time()
     submission_timeout, memory_mb = cfg.submission_timeout, cfg.memory_limit_mb
     tmp = Path(tempfile.mkdtemp(prefix="dlcourse-grade-"))
     workdir, libdir = tmp / "work", tmp / "lib"
@@ -420,13 +455,20 @@ def run_cells(cells, *, seed, cfg, sandbox_mode="none", log=None, files=None):
         resources.warn_missing(sandbox_mode)
     backstop = float(getattr(cfg, "wall_backstop", 3.0))
 
-    def start():
-        return Kernel(workdir, libdir, env, sandbox_mode, memory_mb, caps, budget,
-                      max_processes=getattr(cfg, "max_processes", 0), tmp_mb=getattr(cfg, "tmp_mb", 0),
-                      cgroups=use_groups, uid=getattr(cfg, "sandbox_uid", sandbox.SANDBOX_UID))
+    def start(into):
+        """A new kernel, once it has answered START_PING (within a cell's wall-clock limit); its time
+        and CPU added to `into`."""
+        began, grader_began = time.monotonic(), time.thread_time()
+        kernel = Kernel(workdir, libdir, env, sandbox_mode, memory_mb, caps, budget,
+                        max_processes=getattr(cfg, "max_processes", 0), tmp_mb=getattr(cfg, "tmp_mb", 0),
+                        cgroups=use_groups, uid=getattr(cfg, "sandbox_uid", sandbox.SANDBOX_UID))
+        kernel.run(START_PING, time.monotonic() + cfg.cell_timeout * backstop)
+        add(into, time.monotonic() - began, kernel.cpu_seconds(), time.thread_time() - grader_began)
+        return kernel
 
     outcomes = []
-    kernel = start()
+    add(timings["folder"], time.monotonic() - folder_wall, 0.0, time.thread_time() - folder_cpu)
+    kernel = start(timings["start"])
     # CPU-time limits where the kernel's cgroup accounts for its CPU, else wall-clock limits
     by_cpu = kernel.cpu_seconds() is not None
     end = time.monotonic() + submission_timeout * (backstop if by_cpu else 1.0)
@@ -476,19 +518,25 @@ def run_cells(cells, *, seed, cfg, sandbox_mode="none", log=None, files=None):
                                      ": os._exit, an abort, or running out of memory "
                                      f"(limit {memory_mb} MiB)"))
             outcomes.append(outcome)
+            add(timings["cells"], outcome.seconds, outcome.cpu_seconds, outcome.grader_cpu)
             if log:
                 log(f"  cell {cell.index}: {outcome.status} ({outcome.seconds:.1f}s"
                     + (f", {outcome.cpu_seconds:.1f}s CPU" if outcome.cpu_seconds is not None else "") + ")")
             if outcome.status in ("timeout", "crashed"):
+                began, grader_began = time.monotonic(), time.thread_time()
                 kernel.close()
-                kernel = start()
+                add(timings["restarts"], time.monotonic() - began, 0.0, time.thread_time() - grader_began)
+                kernel = start(timings["restarts"])
                 for earlier, done in zip(cells[:pos], outcomes):
                     # rebuild state from cells that finished (not from those that hung or crashed)
                     if earlier.replay and done.status in ("ok", "error") and not used_up():
-                        run(kernel, earlier)
+                        again = run(kernel, earlier)
+                        add(timings["restarts"], again.seconds, again.cpu_seconds, again.grader_cpu)
     finally:
+        began, grader_began = time.monotonic(), time.thread_time()
         kernel.close()
         remove_tree(tmp)
+        add(timings["folder"], time.monotonic() - began, 0.0, time.thread_time() - grader_began)
     return outcomes
 
 
