@@ -321,7 +321,8 @@ def in_all(timings):
 
 def breakdown(assignment, n, cell_timeout, log=lambda m: print(m, flush=True)):
     """Where a submission's time goes (module docstring); prints the chapter's table and returns
-    {"results": [result of each submission], "reference": the setup check's line, "cold": cold_start()}."""
+    {"results": [result of each submission], "reference": the setup check's line, "cold": cold_start(),
+    "run_wall": seconds of the autograde run, its setup check included}."""
     source_path, source, released = _notebooks(assignment)
     tmp = Path(tempfile.mkdtemp(prefix="dlcourse-breakdown-"))
     kinds = [("reference", fill(released, source)), ("untouched", released)]
@@ -329,8 +330,10 @@ def breakdown(assignment, n, cell_timeout, log=lambda m: print(m, flush=True)):
         write(kinds[i % 2][1], tmp / "class" / f"student{i:03d}" / assignment / source_path.name)
     lines = []
     cfg = Config(cell_timeout=cell_timeout, cache_dir=str(tmp / "cache"), workers=1)
+    began = time.monotonic()
     try:
         results = [r for _, r in autograde(tmp / "class", tmp / "out", cfg=cfg, log=lines.append, force=True)]
+        run_wall = time.monotonic() - began
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     reference = next((l for l in lines if l.startswith("setup check:") and "reference solution ran" in l), "")
@@ -350,7 +353,7 @@ def breakdown(assignment, n, cell_timeout, log=lambda m: print(m, flush=True)):
         log(f"| the reference solution, once per run (apart) | {took.group(1)} | {took.group(2) or 'n/a'} | {took.group(3)} |")
     log(f"| cold-start floor: a fresh interpreter running the notebook's imports ({n}, 2 at a time) | "
         f"{_seconds(statistics.median(w for w, _ in cold))} | {_seconds(statistics.median(c for _, c in cold))} | |")
-    return {"results": results, "reference": reference, "cold": cold}
+    return {"results": results, "reference": reference, "cold": cold, "run_wall": run_wall}
 
 
 def repeat(assignment, runs, workers, cell_timeout, seed=None, only=None, log=lambda m: print(m, flush=True)):

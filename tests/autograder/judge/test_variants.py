@@ -167,7 +167,9 @@ def test_one_worker_gives_the_same_results(graded, grading_config, tmp_path):
     fixed = dataclasses.replace(grading_config, seed=20240)
     results = dict(autograde(subs, tmp_path / "parallel", cfg=fixed, log=lambda m: None))
     serial = dict(autograde(subs, tmp_path / "serial", cfg=dataclasses.replace(fixed, workers=1), log=lambda m: None))
-    assert serial == results
+    def untimed(run):  # where the time went differs from run to run (result["timings"]); nothing else may
+        return {student: {k: v for k, v in result.items() if k != "timings"} for student, result in run.items()}
+    assert untimed(serial) == untimed(results)
     assert {s: r["score"] for s, r in results.items()} == {s: r["score"] for s, r in graded["optimizers"][0].items()}
 
 
