@@ -20,10 +20,11 @@ Then every submission's time (its timestamp.txt) and late penalty are written to
 every run, so changing them regrades nothing), grades.csv, lms.csv and the feedback pages are
 rebuilt (autograder.records.report), and the class statistics, stats.csv and stats.html (autograder.records.stats).
 
-Each result graded now gets result["timings"]["writing"] (run.execute.phase; the grade's other
-phases: grade.submission): its journal entry and gradebook row, plus its share of the reports and
-statistics written after the last result (their time over the submissions graded now). It is
-added after the journal entry is written, so the journal holds the grading's phases, not this one.
+Where the time went: each result carries its grading's phases (result["timings"], see
+grade.submission; journaled with it). What writing it cost, measured after, is given apart to a
+caller that asks (`writing={}`: {key: run.execute.phase} of each submission graded now: its journal
+entry and gradebook row, plus its share of the reports and statistics written after the last
+result), so that a result reads the same whether it was graded now or read back from the journal.
 """
 import time
 from functools import partial
@@ -99,13 +100,16 @@ def _jobs(todo, refused, grade, workers, scheduler, root):
 
 
 def autograde(submissions_dir, out_dir, root=None, cfg=None, assignment=None, log=print, *,
-              force=False, student=None, scheduler=None, db=None):
+              force=False, student=None, scheduler=None, db=None, writing=None):
     """Grade what changed since the last run (everything with force, one student with student);
     returns a list of (student, result) for every submission found. See the module docstring.
 
     - scheduler: a Dask scheduler address (tcp://HOST:PORT); None grades with cfg.workers threads.
     - db: an SQLAlchemy URL or file for the gradebook (default OUT_DIR/gradebook.db).
+    - writing: a dict filled with {(student, assignment, notebook file): phase} of what writing each
+      result graded now took (module docstring).
     """
+    writing = {} if writing is None else writing
     cfg = cfg or Config()
     root = course.course_root(root)
     late.check_assignments(cfg, course.assignments(root))
@@ -165,7 +169,7 @@ def autograde(submissions_dir, out_dir, root=None, cfg=None, assignment=None, lo
             if todo:
                 log(f"grading {len(todo)} submission(s) " + (f"on the Dask cluster at {scheduler}" if scheduler
                                                               else f"with {cfg.workers} worker(s)"))
-            graded, writing = set(), {}
+            graded = set()
             for n, (key, result) in enumerate(_jobs(todo, refused, grade, cfg.workers, scheduler, root), 1):
                 wrote, grader_wrote = time.monotonic(), time.thread_time()
                 graded.add(key)
@@ -188,9 +192,8 @@ def autograde(submissions_dir, out_dir, root=None, cfg=None, assignment=None, lo
             report.write_all(out, gb, current, root, log, pages=graded | {k for k in current if k[:2] in changed})
             stats.write(out, stats.latest(current.items()), gb, log)
             shared = (time.monotonic() - wrote, time.thread_time() - grader_wrote)
-            for key, own in writing.items():  # in memory only: the journal entry is written already
-                timings = current[key]["result"].setdefault("timings", {})
-                timings["writing"] = add(own, shared[0] / len(writing), 0.0, shared[1] / len(writing))
+            for own in writing.values():
+                add(own, shared[0] / len(writing), 0.0, shared[1] / len(writing))
     if notes:
         (out / "intake.txt").write_text("".join(n + "\n" for n in notes), encoding="utf-8")
     # ordered by (student, assignment, file): results are dicts, never compared

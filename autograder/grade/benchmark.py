@@ -321,7 +321,8 @@ def in_all(timings):
 
 def breakdown(assignment, n, cell_timeout, log=lambda m: print(m, flush=True)):
     """Where a submission's time goes (module docstring); prints the chapter's table and returns
-    {"results": [result of each submission], "reference": the setup check's line, "cold": cold_start(),
+    {"results": [result of each submission, its timings with "writing" (autograde's)], "reference": the
+    setup check's line, "cold": cold_start(),
     "run_wall": seconds of the autograde run, its setup check included}."""
     source_path, source, released = _notebooks(assignment)
     tmp = Path(tempfile.mkdtemp(prefix="dlcourse-breakdown-"))
@@ -330,10 +331,12 @@ def breakdown(assignment, n, cell_timeout, log=lambda m: print(m, flush=True)):
         write(kinds[i % 2][1], tmp / "class" / f"student{i:03d}" / assignment / source_path.name)
     lines = []
     cfg = Config(cell_timeout=cell_timeout, cache_dir=str(tmp / "cache"), workers=1)
-    began = time.monotonic()
+    began, writing = time.monotonic(), {}
     try:
-        results = [r for _, r in autograde(tmp / "class", tmp / "out", cfg=cfg, log=lines.append, force=True)]
+        graded = autograde(tmp / "class", tmp / "out", cfg=cfg, log=lines.append, force=True, writing=writing)
         run_wall = time.monotonic() - began
+        results = [dict(r, timings=dict(r["timings"], writing=writing[(who, assignment, source_path.name)]))
+                   for who, r in graded]
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     reference = next((l for l in lines if l.startswith("setup check:") and "reference solution ran" in l), "")

@@ -12,8 +12,8 @@ kernel): {phase: {"wall", "cpu", "grader_cpu"}} (run.execute.phase: wall seconds
 seconds from their cgroups, None without cgroup accounting, and the grading thread's own CPU) for
 each key of PHASES, "total" (the submission from reading it to its result, the reference run left
 out) and, when this grading ran the reference solution (once per seed, shared by a run),
-"reference" apart. autograde adds "writing" (journal, gradebook, feedback). grades.csv and the
-feedback never show them.
+"reference" apart. autograde measures "writing" (journal, gradebook, feedback) apart (its
+`writing` argument). grades.csv and the feedback never show them.
 """
 import hashlib
 import json
@@ -423,12 +423,8 @@ def _grade(path, assignment, root, cfg, log, seed):
                           "message": "graded by hand"})
     auto = [t for t in tests if t["status"] != "manual"]
     add(timings["tests_and_judging"], time.monotonic() - step, kernel_cpu, time.thread_time() - grader_step)
-    timings["total"] = phase(time.monotonic() - began - reference_wall, None, time.thread_time() - grader_began - reference_grader)
-    timings["total"]["cpu"] = _kernel_time(ran)["cpu"]
-    if timings["total"]["cpu"] is not None and kernel_cpu is not None:
-        timings["total"]["cpu"] += kernel_cpu
-    else:
-        timings["total"]["cpu"] = None
+    timings["total"] = add(phase(time.monotonic() - began - reference_wall, _kernel_time(ran)["cpu"],
+                                 time.thread_time() - grader_began - reference_grader), cpu=kernel_cpu)
     return {"assignment": assignment, "notebook": name, "score": sum(t["points"] for t in auto),
             "max_score": sum(t["max_points"] for t in auto), "tests": tests, "problems": problems,
             "handins": handins, "sandbox": mode, "timings": timings}

@@ -77,3 +77,11 @@ def test_import_code_is_the_imports_before_the_first_answer():
     code = benchmark.import_code(read(course.solutions_dir() / "optimizers" / "optimizers.ipynb"))
     assert "import numpy as np" in code and "def " not in code
     compile(code, "imports", "exec")
+
+
+def test_breakdown_of_an_unknown_assignment_is_one_line(capsys):
+    with pytest.raises(SystemExit) as exit:
+        benchmark.main(["--breakdown", "--assignment", "optimisers"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert exit.value.code == 2 and "unknown assignment(s) optimisers; this course has: " in err[-1]
+    assert "Traceback" not in "\n".join(err)
