@@ -24,7 +24,8 @@ each test its `# expect:` header names).
 per chapter (default: every one) a tiny class (N submissions, default 4: the reference answers
 and the untouched release, alternately) graded by one `autograde` run with 1 worker; a table of
 the median wall seconds, kernel CPU seconds (its cgroup's cpuacct; "n/a" without) and grader CPU
-seconds of each phase of grade.submission.PHASES, as the grader measured them (result["timings"]),
+seconds of each phase of grade.submission.PHASES, for the reference answers and the untouched
+release apart (the median of a mixed class would fall between the two), as the grader measured them (result["timings"]),
 the submission in all, the run's one reference run apart (from the setup check's line), and the
 cold-start floor: N fresh interpreters (no sandbox, no IPython), 2 at a time, each only running the
 import statements of the cells before the notebook's first answer cell (its wall time and the
@@ -341,21 +342,28 @@ def breakdown(assignment, n, cell_timeout, log=lambda m: print(m, flush=True)):
         shutil.rmtree(tmp, ignore_errors=True)
     reference = next((l for l in lines if l.startswith("setup check:") and "reference solution ran" in l), "")
     cold = cold_start(import_code(source), n)
-    timed = [r["timings"] for r in results]
+    # medians per kind: over a mixed class, the median of 4 is halfway between the two kinds
+    kinds = {"reference answers": [in_all(r["timings"]) | r["timings"] for r in results[0::2]],
+             "untouched release": [in_all(r["timings"]) | r["timings"] for r in results[1::2]]}
+    kinds = {kind: timed for kind, timed in kinds.items() if timed}
+
+    def cells(key):
+        return " | ".join(f"{_seconds(_median(t[key][part] if key != 'in all' else t[part] for t in timed))}"
+                          for timed in kinds.values() for part in ("wall", "cpu", "grader_cpu"))
+
     log(f"\n{assignment}: {n} submissions ({(n + 1) // 2} with the reference answers, {n // 2} untouched), 1 worker, "
         f"cell_timeout {cell_timeout:g} s; load average {os.getloadavg()[0]:.1f} after it\n")
-    log("| phase | median wall s | median CPU s, kernel | median CPU s, grader |\n|---|---|---|---|")
+    log("| phase | " + " | ".join(f"{kind}: median wall s | median CPU s, kernel | median CPU s, grader" for kind in kinds)
+        + " |\n|---|" + "---|---|---|" * len(kinds))
     for key, label in PHASES:
-        log(f"| {label} | {_seconds(_median(t[key]['wall'] for t in timed))} | "
-            f"{_seconds(_median(t[key]['cpu'] for t in timed))} | {_seconds(_median(t[key]['grader_cpu'] for t in timed))} |")
-    totals = [in_all(t) for t in timed]
-    log(f"| the submission in all (the reference run left out) | {_seconds(_median(t['wall'] for t in totals))} | "
-        f"{_seconds(_median(t['cpu'] for t in totals))} | {_seconds(_median(t['grader_cpu'] for t in totals))} |")
+        log(f"| {label} | {cells(key)} |")
+    log(f"| the submission in all (the reference run left out) | {cells('in all')} |")
+    blank = " | | |" * (len(kinds) - 1)
     took = re.search(r"the reference solution ran in ([\d.]+) s \((?:([\d.]+) s CPU in its kernel, )?([\d.]+) s", reference)
     if took:
-        log(f"| the reference solution, once per run (apart) | {took.group(1)} | {took.group(2) or 'n/a'} | {took.group(3)} |")
+        log(f"| the reference solution, once per run (apart) | {took.group(1)} | {took.group(2) or 'n/a'} | {took.group(3)}{blank} |")
     log(f"| cold-start floor: a fresh interpreter running the notebook's imports ({n}, 2 at a time) | "
-        f"{_seconds(statistics.median(w for w, _ in cold))} | {_seconds(statistics.median(c for _, c in cold))} | |")
+        f"{_seconds(statistics.median(w for w, _ in cold))} | {_seconds(statistics.median(c for _, c in cold))} | {blank} |")
     return {"results": results, "reference": reference, "cold": cold, "run_wall": run_wall}
 
 
