@@ -63,6 +63,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests" / "autograder"))
+from classroom import FULL, WRITTEN  # noqa: E402 (the optimizers notebook's points, read off it)
 DOCS = ["README.md", "CONTRIBUTING.md"] + sorted(str(p.relative_to(ROOT)) for p in (ROOT / "book" / "instructors").glob("*.md"))
 # the unmarked bash blocks of each doc, in order, each named by a line it holds: the walk-throughs below run them all
 PLAN = {
@@ -131,8 +133,9 @@ def planned(doc, name):
 def test_every_bash_block_is_run_or_marked():
     for doc in DOCS:
         found = blocks(doc)
-        assert {b.lang for b in found} <= {"bash", "text", ""}, \
-            f"{doc}: a block is bash (a command) or plain/text (output, examples): {[b.lang for b in found]}"
+        assert {b.lang for b in found} <= {"bash", "text", "", "toml"}, \
+            f"{doc}: a block is bash (a command), plain/text (output, examples) or toml (a settings file): " \
+            f"{[b.lang for b in found]}"
         run = [b for b in found if b.lang == "bash" and not b.mark]
         assert doc in PLAN, f"{doc} has no walk-through in PLAN"
         assert len(run) == len(PLAN[doc]) and all(name in b.text for b, name in zip(run, PLAN[doc])), \
@@ -491,18 +494,18 @@ def test_grading_guide_commands(workspace):
     out = run_block(ws, "book/instructors/grading.md", "manual import ta/*.csv",
                     hooks=[("manual import", fill_sheets)])
     dry = next(v for k, v in out.items() if "grade solutions/" in k)
-    assert "score: 7 / 7 (autograded)" in dry, dry
+    assert f"score: {FULL:g} / {FULL:g} (autograded)" in dry, dry
     graded = ws["clone"] / "graded"
     lms_csv = table(graded / "lms.csv")
-    assert {s: (float(r["total"]), float(r["max"])) for s, r in lms_csv.items()} == {"1001": (13, 13), "1002": (0, 13)}
+    assert {s: (float(r["total"]), float(r["max"])) for s, r in lms_csv.items()} == {"1001": (FULL + WRITTEN, FULL + WRITTEN), "1002": (0, FULL + WRITTEN)}
     assert "hardest:" in next(v for k, v in out.items() if "autograder stats" in k)
     assert (graded / "feedback" / "1001" / "optimizers" / "optimizers.html").is_file()
 
     out = run_block(ws, "book/instructors/grading.md", "--pattern")
     assert "grading 2 submission(s)" in out["python -m autograder autograde class/ --out graded/"]  # only the new ones
     grades = table(graded / "grades.csv")
-    assert {s: float(r["score"]) for s, r in grades.items()} == {"1001": 7, "1002": 0, "jsmith": 7, "carol": 0}
-    assert float(grades["1001"]["total"]) == 13 and grades["jsmith"]["needs_manual"] not in ("", "0")
+    assert {s: float(r["score"]) for s, r in grades.items()} == {"1001": FULL, "1002": 0, "jsmith": FULL, "carol": 0}
+    assert float(grades["1001"]["total"]) == FULL + WRITTEN and grades["jsmith"]["needs_manual"] not in ("", "0")
 
     with socket.socket() as s:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -176,6 +176,7 @@ class SiteChecker:
         self.repo_files, self.repo_url, self.branch = repo_files, repo_url, branch
         self.report = Report()
         self._ids = {}
+        self._current = None  # the page the browser shows
 
     def pages(self):
         return sorted(p.relative_to(self.site).as_posix() for p in self.site.rglob("*.html")
@@ -214,8 +215,17 @@ class SiteChecker:
                 continue  # the browser's own request at the server root, not a file the site links
             self._problem(page, "console-error", message)
 
+    def _leave(self):
+        """Errors the browser logs after a page was read (a failed image load on a loaded machine)
+        belong to that page, not to the next one: read them before navigating away."""
+        if self._current:
+            self._console_errors(self._current)
+        self._current = None
+
     def check_page(self, page):
+        self._leave()
         self.driver.get(self.base + quote(page))
+        self._current = page
         self.report.pages += 1
         info = self.driver.execute_script(_PAGE_SCRIPT)
         self._console_errors(page)
@@ -254,7 +264,9 @@ class SiteChecker:
 
         page = f"search.html?q={quote(word)}"
         self.report.searches += 1
+        self._leave()
         self.driver.get(self.base + page)
+        self._current = page
         try:
             WebDriverWait(self.driver, timeout).until(
                 lambda d: d.find_elements(By.CSS_SELECTOR, "#search-results .search-summary, #search-results ul.search li"))
@@ -293,6 +305,7 @@ def check_site(site, repo_root, searches=(), repo_url="", branch="", driver=None
                     checker.check_page(page)
             for word, expect in searches:
                 checker.check_search(word, expect)
+            checker._leave()
             return checker.report
     finally:
         if own:

@@ -31,6 +31,25 @@ HERE = Path(__file__).parent
 ROOT = HERE.parent.parent
 
 
+def autograded_points(assignment, written=False):
+    """Each graded cell's points (grade_id -> points), read off the instructor notebook: the
+    autograded test cells, or with ``written`` the written answers. Tests work their expected
+    scores out from these, so a graded part added to a chapter changes none of them."""
+    nb = read(ROOT / "solutions" / assignment / f"{assignment}.ipynb")
+    found = {}
+    for cell in nb.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("grade") and meta.get("points") and bool(meta.get("solution")) == written:
+            found[meta["grade_id"]] = float(meta["points"])
+    return found
+
+
+OPTIMIZERS = autograded_points("optimizers")  # test grade_id -> points
+FULL = sum(OPTIMIZERS.values())  # the optimizers notebook's autograded points (reference answers)
+WRITTEN = sum(autograded_points("optimizers", written=True).values())  # its written answers' points
+BASE = FULL - OPTIMIZERS["test_adam"]  # the attacks' base: the reference answers with a wrong Adam
+
+
 def header(path):
     """{key: value} of the '# key: value' lines of an attack file."""
     return {k.strip(): v.strip() for line in Path(path).read_text().splitlines() if line.startswith("# ")

@@ -1,8 +1,8 @@
 """Untrusted submissions: no attack raises a grade, or touches another student's grade or files.
 
 One batch, graded with one worker so that every attacker runs before the bystanders it could
-poison: the base submission (4 of 7), one attacker per file in attacks/, and two bystanders
-(the reference answers, 7 of 7, and the untouched release, 0).
+poison: the base submission (the reference answers with a wrong Adam), one attacker per file in attacks/, and two bystanders
+(the reference answers, full marks, and the untouched release, 0).
 """
 import csv
 import dataclasses
@@ -16,6 +16,7 @@ from autograder.run import sandbox
 from autograder.grade.autograde import autograde, open_gradebook
 from autograder.notebook import grade_id, write
 from autograder.transforms.fill import fill
+from classroom import BASE, FULL
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent.parent
@@ -67,8 +68,8 @@ def batch(tmp_path_factory, released_nb, source_nb, grading_config):
             "bystanders": bystanders, "course": course}
 
 
-def test_base_scores_four(batch):
-    assert batch["results"]["base"]["score"] == 4
+def test_base_scores_all_but_adam(batch):
+    assert batch["results"]["base"]["score"] == BASE
 
 
 @pytest.mark.parametrize("path", ATTACKS, ids=lambda p: p.stem)
@@ -81,7 +82,7 @@ def test_attack_gains_nothing(batch, path):
 
 def test_bystanders_keep_their_grades_and_files(batch):
     results = batch["results"]
-    assert results["bystander-reference"]["score"] == 7 and results["bystander-untouched"]["score"] == 0
+    assert results["bystander-reference"]["score"] == FULL and results["bystander-untouched"]["score"] == 0
     assert digest(batch["subs"].glob("bystander-*/*/*")) == batch["bystanders"]
     rows = {r["student"]: r for r in csv.DictReader(open(batch["out"] / "grades.csv"))}
     with open_gradebook(batch["out"] / "gradebook.db") as gb:

@@ -7,6 +7,7 @@ import pytest
 
 from autograder.notebook import write
 from autograder.transforms.fill import fill
+from classroom import FULL
 
 
 def run(*args, cache):
@@ -28,7 +29,7 @@ def test_grade_json_of_the_reference(tmp_path, released_nb, source_nb, cache):
     result = json.loads(out)
     assert set(result) >= {"assignment", "notebook", "score", "max_score", "tests", "problems"}
     assert (result["assignment"], result["notebook"]) == ("optimizers", "optimizers")
-    assert result["score"] == result["max_score"] == 7
+    assert result["score"] == result["max_score"] == FULL
     for test in result["tests"]:
         assert set(test) == {"id", "points", "max_points", "status", "message"}
         assert test["status"] in ("passed", "manual")
@@ -38,7 +39,7 @@ def test_grade_json_of_the_reference(tmp_path, released_nb, source_nb, cache):
 def test_grade_exits_zero_for_a_zero_score(tmp_path, released_nb, cache):
     write(released_nb, tmp_path / "optimizers.ipynb")
     code, out, err = run("grade", str(tmp_path / "optimizers.ipynb"), cache=cache)
-    assert code == 0 and "score: 0 / 7" in out
+    assert code == 0 and f"score: 0 / {FULL:g}" in out
 
 
 @pytest.mark.parametrize("content, args, words", [

@@ -1,6 +1,6 @@
 """Issue 6: one submission can only lose its own points.
 
-A class graded with two workers: honest neighbours (the reference answers, 7 of 7; the base, 4 of 7)
+A class graded with two workers: honest neighbours (the reference answers, full marks; the base, all but Adam's points)
 beside submissions that attack the grader itself (malformed notebooks, records, folders, pipes,
 floods; see attacks/). The batch finishes, grades.csv and the gradebook are written, every attacker
 gets an error verdict or no more than the base, and the neighbours' grades are those of a run
@@ -23,6 +23,7 @@ from autograder.errors import GradingError
 from autograder.run.execute import remove_tree
 from autograder.notebook import grade_id, reads, write
 from autograder.transforms.fill import fill
+from classroom import BASE, FULL
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent.parent
@@ -97,7 +98,7 @@ def test_the_batch_finishes_and_writes_every_output(clean_and_attacked):
 
 def test_neighbours_graded_exactly_as_without_attackers(clean_and_attacked):
     clean, attacked = clean_and_attacked["clean"]["results"], clean_and_attacked["attacked"]["results"]
-    assert clean["neighbour-reference"]["score"] == 7 and clean["neighbour-base"]["score"] == 4
+    assert clean["neighbour-reference"]["score"] == FULL and clean["neighbour-base"]["score"] == BASE
     for student in ("neighbour-reference", "neighbour-base"):
         assert attacked[student]["tests"] == clean[student]["tests"]
         assert attacked[student]["score"] == clean[student]["score"]
@@ -107,7 +108,7 @@ def test_neighbours_graded_exactly_as_without_attackers(clean_and_attacked):
                                                  "cell-metadata-not-object", "course-metadata-not-object"])
 def test_attacker_loses_only_its_own_points(clean_and_attacked, name):
     result = clean_and_attacked["attacked"]["results"][f"attack-{name}"]
-    assert result["score"] <= 4, result["tests"]
+    assert result["score"] <= BASE, result["tests"]
     adam = next(t for t in result["tests"] if t["id"] == "test_adam")
     assert adam["points"] == 0
 
@@ -121,7 +122,7 @@ def test_malformed_notebook_gets_a_clear_reason(clean_and_attacked, name):
 
 def test_record_flood_is_capped(clean_and_attacked):
     for name in ("attack-record-flood", "attack-record-flood-tiny-objects"):
-        assert clean_and_attacked["attacked"]["results"][name]["score"] <= 4
+        assert clean_and_attacked["attacked"]["results"][name]["score"] <= BASE
     run = clean_and_attacked["attacked"]
     # the floods write ~280 MB of records, and 30 MiB of tiny dicts (before: +1.4 GiB to parse); the
     # grader keeps at most 32 MiB of them per cell, counted as what they cost it once parsed
@@ -193,18 +194,18 @@ def test_intake_refuses_links_and_maps_downloaded_names(tmp_path, released_nb, s
     logs = []
     results = dict(autograde(subs, out, cfg=dataclasses.replace(grading_config, workers=2), log=logs.append))
     assert "linked-folder" not in results
-    assert results["honest"]["score"] == 7 and results["honest"]["notebook"] == "optimizers"
+    assert results["honest"]["score"] == FULL and results["honest"]["notebook"] == "optimizers"
     assert results["linker"]["score"] == 0
     assert any("symbolic link" in p for p in results["linker"]["problems"])
-    assert results["two"]["score"] == 4  # the exact name wins over the copy
+    assert results["two"]["score"] == BASE  # the exact name wins over the copy
     text = (out / "intake.txt").read_text()
     assert "linked-folder: refused: a symbolic link" in text
     assert "optimizers (2).ipynb: another copy of optimizers" in text
     assert "pipe.ipynb: refused: a named pipe" in text
     rows = {(r["student"], r["notebook"]): r for r in csv.DictReader(open(out / "grades.csv"))}
-    assert float(rows[("honest", "optimizers")]["score"]) == 7
+    assert float(rows[("honest", "optimizers")]["score"]) == FULL
     with open_gradebook(out / "gradebook.db") as gb:
-        assert gb.find_submission("optimizers", "honest").score == 7
+        assert gb.find_submission("optimizers", "honest").score == FULL
         assert gb.find_submission("optimizers", "linker").score == 0
 
 
@@ -262,11 +263,11 @@ def _adam_message(result):
 @pytest.mark.cgroups
 def test_resource_attacks_leave_neighbours_alone(resource_class):
     clean, attacked = resource_class["clean"]["results"], resource_class["attacked"]["results"]
-    assert clean["neighbour-reference"]["score"] == 7 and clean["neighbour-base"]["score"] == 4
+    assert clean["neighbour-reference"]["score"] == FULL and clean["neighbour-base"]["score"] == BASE
     for student in ("neighbour-reference", "neighbour-base"):
         assert attacked[student]["tests"] == clean[student]["tests"]
     for name in RESOURCE_ATTACKS:
-        assert attacked[f"attack-{name}"]["score"] <= 4, attacked[f"attack-{name}"]["tests"]
+        assert attacked[f"attack-{name}"]["score"] <= BASE, attacked[f"attack-{name}"]["tests"]
     assert any("resource isolation: cgroup" in m and "all limits enforced" in m for m in resource_class["attacked"]["logs"])
 
 
@@ -315,5 +316,5 @@ def test_cpu_hog_cannot_push_a_neighbour_past_its_limits(tmp_path, released_nb, 
     write(fill(released_nb, source_nb, {"adam": WRONG_ADAM}), subs / "z-base" / "optimizers" / "optimizers.ipynb")
     cfg = dataclasses.replace(grading_config, workers=2, cell_timeout=2, submission_timeout=100)
     results = dict(autograde(subs, tmp_path / "out", cfg=cfg, log=lambda m: None))
-    assert results["neighbour-reference"]["score"] == 7, results["neighbour-reference"]["tests"]
-    assert results["z-base"]["score"] == 4 and results["attacker"]["score"] <= 4
+    assert results["neighbour-reference"]["score"] == FULL, results["neighbour-reference"]["tests"]
+    assert results["z-base"]["score"] == BASE and results["attacker"]["score"] <= BASE

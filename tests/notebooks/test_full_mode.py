@@ -9,7 +9,8 @@ The contract this test holds the course to (and that a course mirror can use):
 - ``DLCOURSE_EPOCHS`` caps every training loop's epochs (dlcourse.runtime.cap_epochs).
 
 The archive here holds 5 x 1,000 training and 1,000 test images (the library's real slice,
-repeated), enough for every full-size split the notebooks ask for (4,000 + 1,000); the cache
+repeated, each repetition shifted by a pixel more and every other one mirrored, so that a
+validation split from the training set holds no exact copy of a training image), enough for every full-size split the notebooks ask for (4,000 + 1,000); the cache
 folder and checkpoints are the test's own, so nothing of the user's ~/.cache is read or written.
 """
 import hashlib
@@ -41,8 +42,11 @@ def write_archive(path, per_batch=1000, n_test=1000):
 
     def take(split, start, n):
         images, labels = raw[f"{split}_images"], raw[f"{split}_labels"]
-        idx = np.arange(start, start + n) % len(labels)
-        return images[idx], labels[idx]
+        idx = np.arange(start, start + n)
+        copy = idx // len(labels)  # a repeated image is shifted (and every other copy mirrored), never the same
+        images = np.stack([np.roll(images[i % len(labels)], c, axis=1)[:, ::-1 if c % 2 else 1]
+                           for i, c in zip(idx, copy)])
+        return images, labels[idx % len(labels)]
 
     with tarfile.open(path, "w:gz") as tar:
         for k, name in enumerate([f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]):

@@ -17,6 +17,7 @@ import pytest
 from autograder.grade import benchmark
 from autograder.grade.autograde import autograde
 from autograder.records.gradebook import open_gradebook
+from classroom import FULL, WRITTEN
 
 ROOT = Path(__file__).resolve().parents[3]
 N = 8
@@ -82,7 +83,7 @@ def test_rerun_grades_only_what_changed(klass, grading_config, tmp_path):
     lines.clear()
     graded = dict(autograde(cls, out, cfg=grading_config, log=lines.append))
     assert f"{N} submission(s) found, 1 to grade, {N - 1} unchanged since the last run" in lines
-    assert graded["student001"]["score"] == graded["student001"]["max_score"] == 7
+    assert graded["student001"]["score"] == graded["student001"]["max_score"] == FULL
     lines.clear()
     autograde(cls, out, cfg=grading_config, log=lines.append, student="student002")
     assert "1 submission(s) found, 0 to grade, 1 unchanged since the last run" in lines
@@ -171,7 +172,7 @@ def test_written_answers_round_trip_into_grades_lms_and_feedback(klass, tmp_path
     table = {r[0]: r for r in grades(out)[1:] if r[0] != "student"}
     head = [h for h in grades(out) if h[0] == "student"][0]
     top = dict(zip(head, table["student000"]))
-    assert (top["score"], top["manual"], top["total"], top["total_max"], top["needs_manual"]) == ("7", "6", "13", "13", "0")
+    assert (top["score"], top["manual"], top["total"], top["total_max"], top["needs_manual"]) == (f"{FULL:g}", f"{WRITTEN:g}", f"{FULL + WRITTEN:g}", f"{FULL + WRITTEN:g}", "0")
 
     # nbgrader's own export reads the same totals
     export = tmp_path / "nbgrader.csv"
@@ -181,13 +182,13 @@ def test_written_answers_round_trip_into_grades_lms_and_feedback(klass, tmp_path
     theirs = {r["student_id"]: r for r in csv.DictReader(open(export))}
     for student, r in table.items():
         mine = dict(zip(head, r))
-        assert float(theirs[student]["score"]) == float(mine["total"]) and float(theirs[student]["max_score"]) == 13
+        assert float(theirs[student]["score"]) == float(mine["total"]) and float(theirs[student]["max_score"]) == FULL + WRITTEN
     lms = list(csv.reader(open(out / "lms.csv")))
-    assert lms[0] == ["student", "optimizers", "total", "max"] and ["student000", "13", "13", "13"] in lms
+    assert lms[0] == ["student", "optimizers", "total", "max"] and [f"student000"] + [f"{FULL + WRITTEN:g}"] * 3 in lms
 
     # the feedback page was regenerated with the grader's comment, escaped
     fb = (out / "feedback" / "student000" / "optimizers" / "optimizers.html").read_text()
-    assert "2 / 2 points" in fb and "&lt;b&gt;clear&lt;/b&gt; &amp; right" in fb and "Total: <b>13 / 13</b>" in fb
+    assert "2 / 2 points" in fb and "&lt;b&gt;clear&lt;/b&gt; &amp; right" in fb and f"Total: <b>{FULL + WRITTEN:g} / {FULL + WRITTEN:g}</b>" in fb
 
 
 def test_feedback_shows_their_notebook_never_the_hidden_tests(klass, grading_config, tmp_path):
@@ -265,7 +266,7 @@ def test_postgresql_gradebook(klass, tmp_path, postgres_url):
     assert grades(out) == grades(klass["full"]) and not (out / "gradebook.db").exists()
     with open_gradebook(url) as gb:
         assert sorted(s.id for s in gb.students) == [f"student{i:03d}" for i in range(N)]
-        assert gb.find_submission("optimizers", "student000").score == 7
+        assert gb.find_submission("optimizers", "student000").score == FULL
         from nbgrader.plugins.export import CsvExportPlugin
         CsvExportPlugin(to=str(tmp_path / "nbgrader.csv")).export(gb)
     exported = {r["student_id"]: float(r["score"]) for r in csv.DictReader(open(tmp_path / "nbgrader.csv"))}
@@ -297,7 +298,7 @@ def test_a_lost_gradebook_is_rebuilt_from_the_journal(klass, grading_config, tmp
     assert f"{N} submission(s) found, 0 to grade, {N} unchanged since the last run" in lines
     assert grades(out) == grades(klass["full"])
     with open_gradebook(out / "gradebook.db") as gb:
-        assert gb.find_submission("optimizers", "student000").score == 7
+        assert gb.find_submission("optimizers", "student000").score == FULL
 
 
 def test_journal_ignores_a_torn_last_line_and_appends_after_it(tmp_path):

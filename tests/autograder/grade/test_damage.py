@@ -1,7 +1,7 @@
 """Damaged and broken submissions: a clear message, and every point that can still be given.
 
 Each case below builds `submitted-<case>.ipynb` from the released notebook filled with the
-reference answers (7 of 7 when intact), damages it, and the whole set is graded in one batch.
+reference answers (full marks when intact), damages it, and the whole set is graded in one batch.
 """
 import copy
 import dataclasses
@@ -14,6 +14,7 @@ from nbformat.v4 import new_code_cell
 from autograder.grade.autograde import autograde
 from autograder.notebook import grade_id, write
 from autograder.transforms.fill import fill
+from classroom import FULL, OPTIMIZERS
 
 
 def index(nb, gid):
@@ -67,25 +68,25 @@ def edit_test(nb):
 
 # case: (damage, expected score, words expected in the problems or the failing test's message)
 CASES = {
-    "test-cell-deleted": (delete("test_adam"), 7, "'test_adam' was missing"),
-    "test-cell-duplicated": (duplicate("test_rmsprop"), 7, "'test_rmsprop' was duplicated"),
-    "test-cell-edited": (edit_test, 7, ""),
-    "answer-cell-duplicated": (duplicate("adam"), 7, "'adam' appears more than once"),
-    "answer-cell-deleted": (delete("adam"), 4, "answer cell 'adam' is missing"),
-    "cells-reordered": (move_tests_first, 7, ""),
-    "test-cell-retyped-markdown": (retype("test_sgd_momentum", "markdown"), 7, ""),
-    "answer-cell-retyped-markdown": (retype("rmsprop", "markdown"), 7, "changed from code to markdown"),
-    "metadata-stripped": (strip_metadata, 7, "recognised as answer cell 'adam'"),
-    "metadata-stripped-written-answers": (strip_metadata, 7, "recognised as answer cell 'q2_answer' by its place"),
-    "kernel-exit-in-extra-cell": (extra_cell_after("sgd_momentum", "import os\nos._exit(3)"), 7, "kernel died"),
-    "kernel-abort-in-extra-cell": (extra_cell_after("rmsprop", "import os\nos.abort()"), 7, "kernel died"),
-    "sys-exit-in-extra-cell": (extra_cell_after("rmsprop", "import sys\nsys.exit(1)"), 7, ""),
-    "infinite-loop-in-extra-cell": (extra_cell_after("adam", "while True:\n    pass"), 7, "longer than its limit"),
+    "test-cell-deleted": (delete("test_adam"), FULL, "'test_adam' was missing"),
+    "test-cell-duplicated": (duplicate("test_rmsprop"), FULL, "'test_rmsprop' was duplicated"),
+    "test-cell-edited": (edit_test, FULL, ""),
+    "answer-cell-duplicated": (duplicate("adam"), FULL, "'adam' appears more than once"),
+    "answer-cell-deleted": (delete("adam"), FULL - OPTIMIZERS["test_adam"], "answer cell 'adam' is missing"),
+    "cells-reordered": (move_tests_first, FULL, ""),
+    "test-cell-retyped-markdown": (retype("test_sgd_momentum", "markdown"), FULL, ""),
+    "answer-cell-retyped-markdown": (retype("rmsprop", "markdown"), FULL, "changed from code to markdown"),
+    "metadata-stripped": (strip_metadata, FULL, "recognised as answer cell 'adam'"),
+    "metadata-stripped-written-answers": (strip_metadata, FULL, "recognised as answer cell 'q2_answer' by its place"),
+    "kernel-exit-in-extra-cell": (extra_cell_after("sgd_momentum", "import os\nos._exit(3)"), FULL, "kernel died"),
+    "kernel-abort-in-extra-cell": (extra_cell_after("rmsprop", "import os\nos.abort()"), FULL, "kernel died"),
+    "sys-exit-in-extra-cell": (extra_cell_after("rmsprop", "import sys\nsys.exit(1)"), FULL, ""),
+    "infinite-loop-in-extra-cell": (extra_cell_after("adam", "while True:\n    pass"), FULL, "longer than its limit"),
     "infinite-loop-in-answer": (replace_answer("adam", "def adam(w, dw, config=None):\n    while True:\n        pass"),
-                                4, "longer than its limit"),
+                                FULL - OPTIMIZERS["test_adam"], "longer than its limit"),
     "memory-exhaustion": (extra_cell_after("sgd_momentum", "hog = []\nwhile True:\n    hog.append(bytearray(1 << 26))"),
-                          7, ""),
-    "output-flood": (extra_cell_after("sgd_momentum", "for i in range(200000):\n    print('x' * 500)"), 7, ""),
+                          FULL, ""),
+    "output-flood": (extra_cell_after("sgd_momentum", "for i in range(200000):\n    print('x' * 500)"), FULL, ""),
 }
 
 

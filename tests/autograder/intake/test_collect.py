@@ -14,7 +14,7 @@ import nbformat
 import pytest
 
 from autograder.transforms.fill import fill
-from classroom import ROOT, notebooks
+from classroom import FULL, ROOT, notebooks
 
 
 def run(*args, cache=None, cwd=ROOT):
@@ -135,7 +135,7 @@ def test_moodle_download_is_graded(tmp_path):
     assert code == 0, stderr
     with open(tmp_path / "graded" / "grades.csv", newline="") as f:
         scores = {r["student"]: (float(r["score"]), float(r["max_score"])) for r in csv.DictReader(f)}
-    assert scores == {"201": (7, 7), "202": (0, 7), "204": (7, 7)}
+    assert scores == {"201": (FULL, FULL), "202": (0, FULL), "204": (FULL, FULL)}
 
 
 def test_a_folder_download_and_a_pattern(tmp_path):

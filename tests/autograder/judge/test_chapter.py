@@ -37,7 +37,8 @@ def test_checks_are_the_generic_ones_then_the_chapters():
     assert "crop_and_flip" in chapter.checks("resnet") and "heldout_accuracy" in chapter.checks("pytorch")
     assert "crop_and_flip" not in dropout and "inverted_dropout" not in chapter.checks("resnet")
     assert not set(PROPERTIES) & {"inverted_dropout", "crop_and_flip", "heldout_accuracy"}  # none is generic
-    assert chapter.checks("optimizers") == PROPERTIES  # a chapter without checks.py: the generic ones
+    assert chapter.checks("normalization") == PROPERTIES  # a chapter without checks.py: the generic ones
+    assert chapter.checks("optimizers") == PROPERTIES | {"torch_adamw": chapter.checks("optimizers")["torch_adamw"]}
     assert chapter.find("exact", "resnet") is PROPERTIES["exact"]
 
 

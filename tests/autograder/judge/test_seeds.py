@@ -19,6 +19,7 @@ from autograder.config import Config
 from autograder.grade.submission import grade_notebook
 from autograder.notebook import grade_id, write
 from autograder.transforms.fill import fill
+from classroom import FULL, OPTIMIZERS
 from dlcourse.grading import RECORD_FD_ENV, SEED_ENV
 
 HERE = Path(__file__).resolve().parents[1]  # tests/autograder: attacks/, variants/
@@ -89,16 +90,16 @@ def test_leaked_seed_is_redacted_and_never_reused(tmp_path, released_nb, source_
     adam = next(t for t in first["tests"] if t["id"] == "test_adam")
     assert "<seed>" in adam["message"], adam
     assert str(leaked) not in json.dumps(first) and f"{leaked:x}" not in json.dumps(first).lower()
-    # 2. the table for that seed (learned anyway, say): with the seed fixed it would score 7/7 ...
+    # 2. the table for that seed (learned anyway, say): with the seed fixed it would score full marks ...
     path = tmp_path / "table" / "optimizers.ipynb"
     write(lookup_submission(released_nb, source_nb, leaked_table(source_nb, leaked, monkeypatch)), path)
     monkeypatch.delenv(SEED_ENV)
     fixed = grade_notebook(path, "optimizers", cfg=dataclasses.replace(cfg, seed=leaked))
-    assert fixed["score"] == 7, fixed["tests"]
-    # 3. ... but a resubmission is graded with a fresh seed: no more than the base (4 of 7)
+    assert fixed["score"] == FULL, fixed["tests"]
+    # 3. ... but a resubmission is graded with a fresh seed: no more than the base (all but Adam's points)
     again = grade_notebook(path, "optimizers", cfg=cfg)
     assert drawn[-1] != leaked
-    assert again["score"] <= 4 and next(t for t in again["tests"] if t["id"] == "test_adam")["points"] == 0
+    assert again["score"] <= FULL - OPTIMIZERS["test_adam"] and next(t for t in again["tests"] if t["id"] == "test_adam")["points"] == 0
 
 
 def test_each_run_has_its_own_seed_and_reruns_skip(tmp_path, released_nb, source_nb, grading_config, monkeypatch):
@@ -112,13 +113,13 @@ def test_each_run_has_its_own_seed_and_reruns_skip(tmp_path, released_nb, source
     first = dict(autograde(subs, out, cfg=cfg, log=lambda m: None))
     run1 = set(drawn)
     assert len(run1) == 1, "one seed per run, shared by the setup check and every submission"
-    assert first["ref"]["score"] == 7 and first["base"]["score"] == 4
+    assert first["ref"]["score"] == FULL and first["base"]["score"] == FULL - OPTIMIZERS["test_adam"]
     logs = []
     second = dict(autograde(subs, out, cfg=cfg, log=logs.append))
     assert any("0 to grade" in m for m in logs), logs  # the fingerprint does not depend on the seed
     assert second == first
     third = dict(autograde(subs, out, cfg=cfg, log=lambda m: None, force=True))
-    assert third["ref"]["score"] == 7 and third["base"]["score"] == 4
+    assert third["ref"]["score"] == FULL and third["base"]["score"] == FULL - OPTIMIZERS["test_adam"]
     assert len(set(drawn)) == 3  # every run draws its own
     journal = (out / "journal.jsonl").read_text().lower()
     for seed in drawn:

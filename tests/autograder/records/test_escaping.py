@@ -17,6 +17,7 @@ from autograder.records.gradebook import open_gradebook
 from autograder.notebook import grade_id, write
 from autograder.text import bad_id, clean, csv_cell, for_terminal, uncsv_cell
 from autograder.transforms.fill import fill
+from classroom import FULL, OPTIMIZERS, WRITTEN
 
 ROOT = Path(__file__).resolve().parents[3]
 LONG = "s" * 130
@@ -55,7 +56,7 @@ def run_class(klass, out, grading_config, db=None):
 
 
 def check_outputs(results, out, db=None):
-    assert results["honest"]["score"] == 7
+    assert results["honest"]["score"] == FULL
     assert LONG not in results
     assert f"{LONG}: not graded: its name is 130 characters long" in (out / "intake.txt").read_text()
     for student in ("honest", "surrogate", "formula", "terminal"):
@@ -64,11 +65,11 @@ def check_outputs(results, out, db=None):
         page.read_text(encoding="utf-8")  # valid UTF-8
     rows = {r["student"]: r for r in csv.DictReader(open(out / "grades.csv", encoding="utf-8"))}
     assert set(rows) == {"honest", "surrogate", "formula", "terminal"}
-    assert float(rows["honest"]["score"]) == 7
+    assert float(rows["honest"]["score"]) == FULL
     assert (out / "lms.csv").is_file()
     with open_gradebook(db or out / "gradebook.db") as gb:
         assert sorted(s.id for s in gb.students) == ["formula", "honest", "surrogate", "terminal"]
-        assert gb.find_submission("optimizers", "honest").score == 7
+        assert gb.find_submission("optimizers", "honest").score == FULL
 
 
 def test_sqlite_class_finishes_with_every_output(klass, tmp_path, grading_config):
@@ -125,8 +126,10 @@ def test_grade_prints_no_terminal_escape(klass):
     assert proc.returncode == 0, proc.stderr
     assert "\x1b" not in proc.stdout + proc.stderr
     assert "\\x1b[2K" in proc.stdout  # shown, not obeyed
-    assert proc.stdout.strip().splitlines()[-1] == ("score: 4 / 7 (autograded); written answers: 6 more points, "
-                                                    "graded by hand; total so far: 4 / 13")
+    base = FULL - OPTIMIZERS["test_adam"]
+    assert proc.stdout.strip().splitlines()[-1] == (f"score: {base:g} / {FULL:g} (autograded); written answers: "
+                                                    f"{WRITTEN:g} more points, graded by hand; total so far: "
+                                                    f"{base:g} / {FULL + WRITTEN:g}")
 
 
 @pytest.mark.parametrize("value", [FORMULA, "'=x", "'hello", "-1", "+44 20", "@SUM(1)", "\tx", "plain", ""])

@@ -20,6 +20,7 @@ from autograder.records.gradebook import open_gradebook
 from autograder.run.execute import Outcome
 from autograder.text import without_paths
 from autograder.transforms.fill import fill
+from classroom import FULL, OPTIMIZERS, WRITTEN
 
 SYNTAX = "def rmsprop(w, dw, config=None):\n    x = (\n    return w, config\n"
 
@@ -78,7 +79,7 @@ def test_every_output_gives_the_same_totals(graded, root):
     for student, result in graded["results"].items():
         written = sum(t["max_points"] for t in result["tests"] if t["status"] == "manual")
         auto, top = result["score"], result["max_score"]
-        assert (top, written) == (7, 6), (student, result["tests"])  # every kind of failure: the notebook's worth
+        assert (top, written) == (FULL, WRITTEN), (student, result["tests"])  # every kind of failure: the notebook's worth
         page = re.sub(r"</?b>", "", _page(graded, student))
         header = re.search(r"Autograded tests: (\S+) / (\S+); written answers: (\S+) / (\S+)[;.].*? "
                            r"Total: (\S+) / (\S+)\.", page)
@@ -90,7 +91,7 @@ def test_every_output_gives_the_same_totals(graded, root):
         assert int(row["needs_manual"]) == 2
         assert (float(lms[student]["total"]), float(lms[student]["max"])) == (auto, top + written), student
         assert book[student] == (auto, top + written), student
-    assert graded["results"]["honest"]["score"] == 7
+    assert graded["results"]["honest"]["score"] == FULL
     assert graded["results"]["malformed-json"]["score"] == graded["results"]["not-a-notebook"]["score"] == 0
 
 
@@ -162,7 +163,8 @@ def test_grade_prints_the_first_error_and_the_totals(graded):
     assert message.startswith("your cell `rmsprop` (cell ") and "SyntaxError" in message
     assert message in outputs[False]
     assert outputs[False].strip().splitlines()[-1] == \
-        "score: 5 / 7 (autograded); written answers: 6 more points, graded by hand; total so far: 5 / 13"
+        (f"score: {FULL - OPTIMIZERS['test_rmsprop']:g} / {FULL:g} (autograded); written answers: {WRITTEN:g} more "
+         f"points, graded by hand; total so far: {FULL - OPTIMIZERS['test_rmsprop']:g} / {FULL + WRITTEN:g}")
     assert str(graded["subs"]) not in outputs[False] + outputs[True]
 
 

@@ -24,7 +24,12 @@ from autograder.grade.autograde import autograde
 from autograder.intake import collect
 from autograder.records import manual
 from autograder.records.gradebook import open_gradebook
-from classroom import write_answers, notebooks
+from classroom import FULL, WRITTEN, notebooks, write_answers
+
+
+def g(points):
+    """Points as the CSV files and pages write them."""
+    return f"{round(points, 6):g}"
 
 ROOT = Path(__file__).resolve().parents[3]
 DUE = "2026-12-01T23:59:00+01:00"  # 22:59 UTC
@@ -82,7 +87,7 @@ def test_late_is_recorded_and_no_penalty_keeps_the_score(graded):
     table = grades(out)
     assert table["late"]["timestamp"] == "2026-12-02T00:59:00+00:00" and table["late"]["seconds_late"] == "7200"
     assert table["ontime"]["timestamp"] == "2026-12-01T22:00:00+00:00" and table["ontime"]["seconds_late"] == "0"
-    assert all(r["total"] == "7" and r["late_penalty"] == "0" for r in table.values())
+    assert all(r["total"] == g(FULL) and r["late_penalty"] == "0" for r in table.values())
     # missing and malformed timestamp.txt: no time, not late; the malformed one is named, never a traceback
     assert table["nostamp"]["timestamp"] == table["badstamp"]["timestamp"] == ""
     note = "badstamp/optimizers/timestamp.txt: 'the night before the deadline' is not a date and time"
@@ -99,23 +104,23 @@ def test_zero_penalty_scores_a_late_submission_zero_everywhere(run):
     lines = again("zero")
     assert "4 submission(s) found, 0 to grade, 4 unchanged since the last run" in lines  # nothing regraded
     table = grades(out)
-    assert (table["late"]["total"], table["late"]["late_penalty"], table["late"]["score"]) == ("0", "7", "7")
-    assert {s: r["total"] for s, r in table.items() if s != "late"} == {"ontime": "7", "nostamp": "7", "badstamp": "7"}
+    assert (table["late"]["total"], table["late"]["late_penalty"], table["late"]["score"]) == ("0", g(FULL), g(FULL))
+    assert {s: r["total"] for s, r in table.items() if s != "late"} == {"ontime": g(FULL), "nostamp": g(FULL), "badstamp": g(FULL)}
     lms = {r["student"]: r for r in csv.DictReader(open(out / "lms.csv"))}
     assert (lms["late"]["optimizers"], lms["late"]["total"], lms["late"]["optimizers_seconds_late"],
-            lms["late"]["optimizers_late_penalty"]) == ("0", "0", "7200", "7")
-    assert lms["ontime"]["optimizers"] == "7" and lms["ontime"]["optimizers_late_penalty"] == "0"
+            lms["late"]["optimizers_late_penalty"]) == ("0", "0", "7200", g(FULL))
+    assert lms["ontime"]["optimizers"] == g(FULL) and lms["ontime"]["optimizers_late_penalty"] == "0"
     page = (out / "feedback" / "late" / "optimizers" / "optimizers.html").read_text()
-    assert "late penalty <b>7</b> point(s)" in page and "Total: <b>0 / 13</b>" in page
+    assert f"late penalty <b>{g(FULL)}</b> point(s)" in page and f"Total: <b>0 / {g(FULL + WRITTEN)}</b>" in page
     with open_gradebook(out / "gradebook.db") as gb:
-        assert gb.find_submission_notebook("optimizers", "optimizers", "late").late_submission_penalty == 7
+        assert gb.find_submission_notebook("optimizers", "optimizers", "late").late_submission_penalty == FULL
         assert gb.find_submission_notebook("optimizers", "optimizers", "ontime").late_submission_penalty is None
 
 
 def test_a_course_plugin_is_applied_again_after_manual_import(run, tmp_path):
     out, again = run
     again(f"{__name__}:TenthPerHour")
-    assert grades(out)["late"]["late_penalty"] == "1.4" and grades(out)["late"]["total"] == "5.6"  # 7 - 2 h x 10 %
+    assert grades(out)["late"]["late_penalty"] == g(FULL * 0.2) and grades(out)["late"]["total"] == g(FULL * 0.8)  # 2 h x 10 %
     # the TA's points raise the score: the penalty follows (nbgrader computes it only at autograde)
     files = manual.export(tmp_path / "ta", out, "optimizers", log=quiet)
     q1 = next(p for p in files if p.name.endswith("q1_answer.csv"))
@@ -127,8 +132,8 @@ def test_a_course_plugin_is_applied_again_after_manual_import(run, tmp_path):
     cfg = dataclasses.replace(config.Config(), late_penalty=f"{__name__}:TenthPerHour")
     manual.import_([q1], out, log=quiet, cfg=cfg)
     table = grades(out)
-    assert (table["late"]["manual"], table["late"]["late_penalty"], table["late"]["total"]) == ("2", "1.8", "7.2")
-    assert "Total: <b>7.2 / 13</b>" in (out / "feedback" / "late" / "optimizers" / "optimizers.html").read_text()
+    assert (table["late"]["manual"], table["late"]["late_penalty"], table["late"]["total"]) == ("2", g((FULL + 2) * 0.2), g((FULL + 2) * 0.8))
+    assert f"Total: <b>{g((FULL + 2) * 0.8)} / {g(FULL + WRITTEN)}</b>" in (out / "feedback" / "late" / "optimizers" / "optimizers.html").read_text()
 
 
 def test_nbgrader_export_shows_the_same_totals_and_timestamps(run, tmp_path):
@@ -149,7 +154,7 @@ def test_nbgrader_export_shows_the_same_totals_and_timestamps(run, tmp_path):
         assert (datetime.datetime.fromisoformat(stamp).replace(tzinfo=datetime.timezone.utc).isoformat()
                 if stamp else "") == row["timestamp"], student
         assert theirs[student]["duedate"] == "2026-12-01 22:59:00"
-    assert (theirs["late"]["raw_score"], theirs["late"]["score"]) == ("7.0", "0.0")
+    assert (theirs["late"]["raw_score"], theirs["late"]["score"]) == (f"{FULL:.1f}", "0.0")
 
 
 def test_bad_late_settings_are_one_clear_line(tmp_path):
