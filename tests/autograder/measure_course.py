@@ -32,6 +32,7 @@ COPY = ["solutions", "exercises", "book", "_config.yml", "_toc.yml", "nbgrader_c
 
 def canvas_zip(path, students):
     """The benchmark's class of `students` optimizers notebooks, as Canvas names them in a download."""
+    sys.path.insert(0, str(ROOT))  # this checkout's grader and course, whatever the environment installed
     from autograder.grade.benchmark import build_class
     with tempfile.TemporaryDirectory() as folder:
         kinds = build_class(folder, students)
