@@ -98,9 +98,9 @@ def judge_cell(reference_records, student_records, outcome, assignment=None):
     fraction (the lowest of its records': 0 for a wrong one, a property check's partial fraction).
     A test cell split at its hidden-tests marker (run.execute) arrives as one outcome whose
     ``stages`` hold the visible and the hidden part's: a missing record is blamed on the stage
-    that should have made it, and a visible part that fails costs the default part (one of weight
-    1 more when every record has a part) while the hidden records are still judged, so the
-    message always carries their hints.
+    that should have made it; a visible stage that fails is said first and costs nothing of its own
+    (the kernel can silence the visible checks: only the records, judged here, earn points), the
+    hidden records are still judged, so the message always carries their hints.
 
     status: passed, partial, failed, error (no points, and some part of the cell raised or never
     ran), timeout (likewise, a part ran out of time); fraction: the share of the cell's points
@@ -137,11 +137,15 @@ def judge_cell(reference_records, student_records, outcome, assignment=None):
     # both stages stopped by one error (an answer not written, a name never defined): said once, as for one cell
     same = (visible is not None and hidden is not None and visible.status != "ok" and hidden.status != "ok"
             and _error(visible) == _error(hidden))
+    said_first = []
     if visible is not None and visible.status != "ok":
-        default = part_of("")
-        default["fraction"] = 0.0
-        default["visible"] = None if same else f"the visible checks did not pass: {_error(visible)}"
-        broken.append(visible)  # its message comes first; the records' own messages (hints) still follow
+        # Its message comes first and the records' own messages (hints) follow; it earns and costs
+        # nothing itself: the visible checks run in the student's kernel, which can silence them,
+        # so only the records, judged here, give points (were a failing visible stage to cost a
+        # part, silencing it would earn that part: one of the attacks in tests/autograder/attacks/).
+        if not same:
+            said_first.append(f"the visible checks did not pass: {_error(visible)}")
+        broken.append(visible)
     for ref in reference_records:
         part = part_of(str(ref.get("part") or ""), _weight(ref.get("weight")))
         mine = got.get(ref["key"])
@@ -165,11 +169,11 @@ def judge_cell(reference_records, student_records, outcome, assignment=None):
     fraction = sum(p["weight"] * p["fraction"] for p in parts.values()) / total
     fraction = 1.0 if fraction >= 1.0 - 1e-12 else round(fraction, 6)
     if fraction >= 1.0:
-        return "passed", "", 1.0
+        return "passed", " ".join(said_first), 1.0
     named = len(parts) > 1
-    messages = []
+    messages = list(said_first)
     for name, p in parts.items():
-        for message in ([p["visible"]] if p.get("visible") else []) + p["messages"]:
+        for message in p["messages"]:
             if named:  # which part lost what: "[init: 1/3 of the points, lost] ..."
                 lost = "lost" if p["fraction"] == 0 else f"{p['fraction']:.0%} of it earned"
                 message = f"[{name or 'visible checks'}: {p['weight'] / total:.0%} of the points, {lost}] {message}"

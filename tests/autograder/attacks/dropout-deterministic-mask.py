@@ -5,7 +5,11 @@
 # and gradient are all right, so a check of each output's statistics alone passes it.
 # The answer cell also silences the visible checks' assertions (dlcourse.dropout_checks._fail,
 # which would now catch it in the kernel), so only the hidden records judge it.
-# Before: 8/8 (the module test 3/3); its base (the module left as released) 5/8.
+# Before: 8/8 (the module test 3/3), then, with partial points and a failing visible stage costing
+# a part, 7.25/8 against 6.5/8 for the same answer with its visible checks in place: silencing them
+# earned that part. Its base is that same answer, visible checks in place: the attack is the
+# silencing, which must earn nothing (the answer's correct gradient, eval mode and dtype earn their
+# parts either way).
 import classroom
 
 SILENCE = """
@@ -13,7 +17,8 @@ import dlcourse.dropout_checks as _checks
 _checks._fail = lambda message: None  # the visible checks' assertions silenced: only the judge remains
 """
 # the answer is the variant's (graded there with the visible checks in place, which catch it now)
-ANSWER = SILENCE + (classroom.HERE / "variants" / "dropout" / "wrong-module-fixed-stripe-pattern.py").read_text()
+VARIANT = (classroom.HERE / "variants" / "dropout" / "wrong-module-fixed-stripe-pattern.py").read_text()
+ANSWER = SILENCE + VARIANT
 
 
 def submit(folder, released, source):
@@ -21,5 +26,4 @@ def submit(folder, released, source):
 
 
 def base(folder, released, source):
-    classroom.write_answers(folder, released, source, "dropout",
-                            replace=classroom.released_answers(released, ["dropout_module"]))
+    classroom.write_answers(folder, released, source, "dropout", replace={"dropout_module": VARIANT})
