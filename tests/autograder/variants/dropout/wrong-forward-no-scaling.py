@@ -1,5 +1,5 @@
 # answer: dropout_forward
-# expect: test_dropout_forward test_dropout_backward
+# expect: test_dropout_forward
 # Plain dropout without the inverted scaling: the kept units are not divided by p, so the
 # expected output at train time is p * x, not x.
 def dropout_forward(x, dropout_param):
