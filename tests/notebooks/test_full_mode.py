@@ -14,6 +14,7 @@ validation split from the training set holds no exact copy of a training image),
 folder and checkpoints are the test's own, so nothing of the user's ~/.cache is read or written.
 """
 import hashlib
+import importlib.util
 import io
 import os
 import pickle
@@ -74,12 +75,22 @@ def full_env(tmp_path_factory):
     return env
 
 
-def run(nb, cwd, env, extra_path=()):
-    """Execute `nb` in `cwd` with `env` added to this environment; returns the executed notebook."""
+def book_build_environment(environ):
+    """What the book build does to its kernels' environment: its own extension's add_book_lib
+    (book/_ext/book_lib.py, loaded by _config.yml), not a path of this test's."""
+    spec = importlib.util.spec_from_file_location("book_lib", ROOT / "book" / "_ext" / "book_lib.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.add_book_lib(environ)
+
+
+def run(nb, cwd, env, as_the_book_build=False):
+    """Execute `nb` in `cwd` with `env` (the full-mode variables) added to this environment, as a
+    student's Jupyter runs a notebook or, with `as_the_book_build`, as the book build runs a page."""
     saved = dict(os.environ)
     os.environ.update(env)
-    if extra_path:
-        os.environ["PYTHONPATH"] = os.pathsep.join([*map(str, extra_path), os.environ.get("PYTHONPATH", "")])
+    if as_the_book_build:
+        book_build_environment(os.environ)
     try:
         NotebookClient(nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}).execute()
     finally:
@@ -130,8 +141,8 @@ def test_chapter_runs_in_full_mode(page, full_env):
     from myst_nb.core.read import read_myst_markdown_notebook
     nb = read_myst_markdown_notebook(page.read_text(encoding="utf-8"), path=page)
     assert any(c.cell_type == "code" for c in nb.cells)
-    # as the book build runs a page: in its folder, with book/_lib on the path (book/_ext/book_lib.py)
-    nb = run(with_mode_check(nb), page.parent, full_env, extra_path=[ROOT / "book" / "_lib"])
+    # as the book build runs a page: in its folder, its kernel's environment set by the build's own extension
+    nb = run(with_mode_check(nb), page.parent, full_env, as_the_book_build=True)
     assert "final check: mode full, epoch cap 1" in outputs(nb)
 
 

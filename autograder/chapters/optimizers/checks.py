@@ -7,7 +7,7 @@ oracle), recomputed here from the trusted inputs the reference run recorded
 """
 import numpy as np
 
-from autograder.judge.properties import field, registry
+from autograder.judge.properties import field, registry, within
 
 PROPERTIES = {}
 prop = registry(PROPERTIES)
@@ -62,7 +62,7 @@ def torch_adamw(ref, got, *, config=None, rtol=1e-6, atol=1e-6, **_):
         return f"next_w has shape {next_w.shape}, expected {expected.shape}"
     if not np.all(np.isfinite(next_w)):
         return "next_w contains NaN or inf"
-    if not np.all(np.abs(next_w - expected) <= atol + rtol * (np.abs(next_w) + np.abs(expected))):
+    if not within(expected, next_w, rtol, atol):
         err = float(np.max(np.abs(next_w - expected) / np.maximum(np.abs(next_w) + np.abs(expected), 1e-300)))
         return f"next_w differs from PyTorch's AdamW (relative error {err:.1e}) after {len(dws)} step(s)"
     return None
